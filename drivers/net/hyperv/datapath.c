@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netvsc: the datapath - transmit over the VF or the synthetic path,
+ * receive from both, and count per path.
+ *
+ * Locking: lockless.  ndo_start_xmit runs under rcu_read_lock_bh() and
+ * reads priv->vf_tx; the VF's rx_handler runs under rcu_read_lock() and
+ * reads its rx_handler_data.  Both are cleared under RTNL, followed by a
+ * grace period before the VF is let go.  Counters are per-CPU u64_stats.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+
+#include "netvsc.h"
+
+static void netvsc_count_tx(struct netvsc_priv *priv,
+			    struct netvsc_path_stats *path, unsigned int len)
+{
+	struct netvsc_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&path->tx_packets);
+	u64_stats_add(&path->tx_bytes, len);
+	u64_stats_update_end(&stats->syncp);
+}
+
+static void netvsc_count_drop(struct netvsc_priv *priv, bool vf)
+{
+	struct netvsc_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(vf ? &stats->vf.tx_dropped : &stats->synth.tx_dropped);
+	u64_stats_update_end(&stats->syncp);
+}
+
+static void netvsc_count_rx(struct netvsc_priv *priv, bool vf,
+			    unsigned int len)
+{
+	struct netvsc_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+	struct netvsc_path_stats *path = vf ? &stats->vf : &stats->synth;
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&path->rx_packets);
+	u64_stats_add(&path->rx_bytes, len);
+	u64_stats_update_end(&stats->syncp);
+}
+
+/* Does a GSO frame fit the limits of the path it is about to take? */
+static bool netvsc_gso_fits(const struct sk_buff *skb, unsigned int size,
+			    unsigned int segs)
+{
+	return skb->len <= size && skb_shinfo(skb)->gso_segs <= segs;
+}
+
+static netdev_tx_t netvsc_vf_xmit_one(struct netvsc_priv *priv,
+				      struct net_device *vf,
+				      struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	int rc;
+
+	skb->dev = vf;
+	rc = dev_queue_xmit(skb);
+	if (likely(net_xmit_eval(rc) == 0))
+		netvsc_count_tx(priv, &this_cpu_ptr(priv->stats)->vf, len);
+	else
+		netvsc_count_drop(priv, true);
+	return NETDEV_TX_OK;
+}
+
+static netdev_tx_t netvsc_synth_xmit_one(struct netvsc_priv *priv,
+					 struct sk_buff *skb)
+{
+	struct net_device *dev = priv->dev;
+	unsigned int len;
+	netdev_tx_t rc;
+
+	if (skb_vlan_tag_present(skb) &&
+	    !(READ_ONCE(priv->caps.features) & NETIF_F_HW_VLAN_CTAG_TX)) {
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (!skb) {
+			netvsc_count_drop(priv, false);
+			return NETDEV_TX_OK;
+		}
+	}
+
+	len = skb->len;
+	rc = priv->ops->xmit(skb, dev);
+	if (rc == NETDEV_TX_OK)
+		netvsc_count_tx(priv, &this_cpu_ptr(priv->stats)->synth, len);
+	return rc;
+}
+
+/*
+ * A GSO frame built for larger limits than its path takes (it was queued
+ * before a join, or the VF lowered its GSO size) is segmented here.
+ */
+static netdev_tx_t netvsc_xmit_segmented(struct netvsc_priv *priv,
+					 struct net_device *vf,
+					 struct sk_buff *skb)
+{
+	netdev_features_t features = vf ? READ_ONCE(vf->features) :
+					  priv->dev->features;
+	struct sk_buff *segs, *seg, *next;
+
+	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
+	if (IS_ERR_OR_NULL(segs)) {
+		netvsc_count_drop(priv, vf);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+	consume_skb(skb);
+
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		if (vf) {
+			netvsc_vf_xmit_one(priv, vf, seg);
+		} else if (netvsc_synth_xmit_one(priv, seg) != NETDEV_TX_OK) {
+			/* Too late to requeue the frame we segmented. */
+			netvsc_count_drop(priv, false);
+			kfree_skb(seg);
+		}
+	}
+	return NETDEV_TX_OK;
+}
+
+static netdev_tx_t netvsc_vf_xmit(struct netvsc_priv *priv,
+				  struct net_device *vf, struct sk_buff *skb)
+{
+	if (skb_is_gso(skb)) {
+		unsigned int size = READ_ONCE(vf->gso_max_size);
+		unsigned int segs = READ_ONCE(vf->gso_max_segs);
+
+		/* No notifier tells us the VF's GSO limits changed. */
+		if (unlikely(size != READ_ONCE(priv->vf_gso_seen) ||
+			     segs != READ_ONCE(priv->vf_gso_segs_seen)))
+			schedule_work(&priv->limits_work);
+		if (unlikely(!netvsc_gso_fits(skb, size, segs)))
+			return netvsc_xmit_segmented(priv, vf, skb);
+	}
+	return netvsc_vf_xmit_one(priv, vf, skb);
+}
+
+static netdev_tx_t netvsc_synth_xmit(struct netvsc_priv *priv,
+				     struct sk_buff *skb)
+{
+	if (skb_is_gso(skb) &&
+	    unlikely(!netvsc_gso_fits(skb, READ_ONCE(priv->caps.tso_max_size),
+				      READ_ONCE(priv->caps.tso_max_segs))))
+		return netvsc_xmit_segmented(priv, NULL, skb);
+	return netvsc_synth_xmit_one(priv, skb);
+}
+
+/**
+ * netvsc_start_xmit - ndo_start_xmit of the synthetic device
+ * @skb: the frame
+ * @dev: the synthetic device
+ *
+ * While the data path is the VF and the VF is running with carrier, the
+ * frame goes out of the VF, which picks its own queue.  Otherwise it
+ * takes the synthetic path.
+ */
+netdev_tx_t netvsc_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct netvsc_priv *priv = netdev_priv(dev);
+	struct net_device *vf = rcu_dereference_bh(priv->vf_tx);
+
+	if (vf && netif_running(vf) && netif_carrier_ok(vf))
+		return netvsc_vf_xmit(priv, vf, skb);
+	return netvsc_synth_xmit(priv, skb);
+}
+
+/**
+ * netvsc_vf_rx_handler - rx_handler of a claimed VF
+ * @pskb: the frame received on the VF
+ *
+ * The frame is delivered again as received on the synthetic device.
+ */
+rx_handler_result_t netvsc_vf_rx_handler(struct sk_buff **pskb)
+{
+	struct net_device *dev = rcu_dereference((*pskb)->dev->rx_handler_data);
+	struct sk_buff *skb;
+
+	skb = skb_share_check(*pskb, GFP_ATOMIC);
+	if (!skb)
+		return RX_HANDLER_CONSUMED;
+	*pskb = skb;
+
+	skb->dev = dev;
+	netvsc_count_rx(netdev_priv(dev), true, skb->len + ETH_HLEN);
+	return RX_HANDLER_ANOTHER;
+}
+
+/**
+ * netvsc_rx - the transport received a frame on the synthetic path
+ * @dev: the synthetic device
+ * @skb: the frame, starting at its Ethernet header
+ */
+void netvsc_rx(struct net_device *dev, struct sk_buff *skb)
+{
+	struct netvsc_priv *priv = netdev_priv(dev);
+
+	netvsc_count_rx(priv, false, skb->len);
+	skb->protocol = eth_type_trans(skb, dev);
+	netif_rx(skb);
+}
+EXPORT_SYMBOL_GPL(netvsc_rx);
+
+static void netvsc_path_read(const struct netvsc_path_stats *path,
+			     struct netvsc_stats *s)
+{
+	s->rx_packets = u64_stats_read(&path->rx_packets);
+	s->rx_bytes = u64_stats_read(&path->rx_bytes);
+	s->tx_packets = u64_stats_read(&path->tx_packets);
+	s->tx_bytes = u64_stats_read(&path->tx_bytes);
+	s->tx_dropped = u64_stats_read(&path->tx_dropped);
+}
+
+static void netvsc_stats_add(struct netvsc_stats *sum,
+			     const struct netvsc_stats *s)
+{
+	sum->rx_packets += s->rx_packets;
+	sum->rx_bytes += s->rx_bytes;
+	sum->tx_packets += s->tx_packets;
+	sum->tx_bytes += s->tx_bytes;
+	sum->tx_dropped += s->tx_dropped;
+}
+
+/**
+ * netvsc_stats_read - total the per-CPU counters of each path
+ * @priv: the synthetic device
+ * @synth: the synthetic path's totals
+ * @vf: the VF's totals
+ */
+void netvsc_stats_read(const struct netvsc_priv *priv,
+		       struct netvsc_stats *synth, struct netvsc_stats *vf)
+{
+	int cpu;
+
+	memset(synth, 0, sizeof(*synth));
+	memset(vf, 0, sizeof(*vf));
+
+	for_each_possible_cpu(cpu) {
+		const struct netvsc_pcpu_stats *stats =
+			per_cpu_ptr(priv->stats, cpu);
+		struct netvsc_stats s, v;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&stats->syncp);
+			netvsc_path_read(&stats->synth, &s);
+			netvsc_path_read(&stats->vf, &v);
+		} while (u64_stats_fetch_retry(&stats->syncp, start));
+
+		netvsc_stats_add(synth, &s);
+		netvsc_stats_add(vf, &v);
+	}
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netvsc: module parameters, init and exit.
+ *
+ * Locking: none of its own.  Parameters are read with READ_ONCE() where
+ * they may change at run time.
+ */
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "netvsc.h"
+
+bool netvsc_vf_transparent = true;
+module_param_named(vf_transparent, netvsc_vf_transparent, bool, 0444);
+MODULE_PARM_DESC(vf_transparent,
+		 "Enslave the matching VF transparently (1) or leave it to userspace (0)");
+
+unsigned int netvsc_vf_join_delay_ms = 100;
+module_param_named(vf_join_delay_ms, netvsc_vf_join_delay_ms, uint, 0644);
+MODULE_PARM_DESC(vf_join_delay_ms,
+		 "Delay between claiming a VF and switching the data path to it, in ms");
+
+static int __init netvsc_init(void)
+{
+	return netvsc_notifier_init();
+}
+
+static void __exit netvsc_exit(void)
+{
+	netvsc_notifier_exit();
+}
+
+module_init(netvsc_init);
+module_exit(netvsc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Hyper-V synthetic NIC with a transparent SR-IOV VF");

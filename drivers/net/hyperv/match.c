@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netvsc: which device is whose VF.
+ *
+ * Synthetic devices are hashed by MAC address, so that a netdev event
+ * costs one lookup however many synthetic devices there are.
+ *
+ * Locking: the hash is changed and read under RTNL.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/hashtable.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/rtnetlink.h>
+
+#include "netvsc.h"
+
+#define NETVSC_HASH_BITS	8
+
+static DEFINE_HASHTABLE(netvsc_devs, NETVSC_HASH_BITS);
+
+static u64 netvsc_mac_key(const u8 *mac)
+{
+	return ether_addr_to_u64(mac);
+}
+
+static struct netvsc_priv *netvsc_lookup(const u8 *mac)
+{
+	struct netvsc_priv *priv;
+
+	hash_for_each_possible(netvsc_devs, priv, mac_node, netvsc_mac_key(mac))
+		if (ether_addr_equal(priv->dev->dev_addr, mac))
+			return priv;
+	return NULL;
+}
+
+/* 6.1 has no flag for ipvlan devices; they are known by their kind. */
+static bool netvsc_is_ipvlan(const struct net_device *dev)
+{
+	const struct rtnl_link_ops *ops = dev->rtnl_link_ops;
+
+	return ops && (!strcmp(ops->kind, "ipvlan") ||
+		       !strcmp(ops->kind, "ipvtap"));
+}
+
+/**
+ * netvsc_vf_candidate - could this device be a VF at all?
+ * @dev: any device
+ *
+ * A VF is an Ethernet device that is not itself a synthetic device, a
+ * VLAN, a bond, team or bridge master, or a macvlan or ipvlan upper.
+ */
+bool netvsc_vf_candidate(const struct net_device *dev)
+{
+	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN &&
+	       !(dev->flags & IFF_LOOPBACK) && !netvsc_is_netvsc(dev) &&
+	       !is_vlan_dev(dev) && !netif_is_bond_master(dev) &&
+	       !netif_is_team_master(dev) && !netif_is_bridge_master(dev) &&
+	       !netif_is_macvlan(dev) && !netvsc_is_ipvlan(dev);
+}
+
+/**
+ * netvsc_match - the synthetic device a candidate VF belongs to
+ * @dev: any device
+ *
+ * Return: the synthetic device whose MAC address is @dev's current or
+ * permanent one, or NULL.
+ */
+struct netvsc_priv *netvsc_match(const struct net_device *dev)
+{
+	struct netvsc_priv *priv;
+
+	ASSERT_RTNL();
+
+	if (!netvsc_vf_candidate(dev))
+		return NULL;
+	priv = netvsc_lookup(dev->dev_addr);
+	if (!priv && is_valid_ether_addr(dev->perm_addr))
+		priv = netvsc_lookup(dev->perm_addr);
+	return priv;
+}
+
+/**
+ * netvsc_vf_owner - the synthetic device that claimed a VF
+ * @vf: any device
+ *
+ * Return: the synthetic device whose rx_handler @vf carries, or NULL.
+ */
+struct netvsc_priv *netvsc_vf_owner(const struct net_device *vf)
+{
+	ASSERT_RTNL();
+
+	if (rcu_access_pointer(vf->rx_handler) != netvsc_vf_rx_handler)
+		return NULL;
+	return netdev_priv(rtnl_dereference(vf->rx_handler_data));
+}
+
+/**
+ * netvsc_hash_add - make a synthetic device findable by its MAC
+ * @priv: the synthetic device
+ */
+void netvsc_hash_add(struct netvsc_priv *priv)
+{
+	ASSERT_RTNL();
+
+	if (netvsc_lookup(priv->dev->dev_addr))
+		netdev_warn(priv->dev,
+			    "another synthetic device has MAC %pM; VFs go to the first\n",
+			    priv->dev->dev_addr);
+	hash_add(netvsc_devs, &priv->mac_node,
+		 netvsc_mac_key(priv->dev->dev_addr));
+}
+
+/**
+ * netvsc_hash_del - forget a synthetic device
+ * @priv: the synthetic device
+ */
+void netvsc_hash_del(struct netvsc_priv *priv)
+{
+	ASSERT_RTNL();
+
+	hash_del(&priv->mac_node);
+}
+
+/**
+ * netvsc_hash_update - rehash a synthetic device after a MAC change
+ * @priv: the synthetic device
+ */
+void netvsc_hash_update(struct netvsc_priv *priv)
+{
+	netvsc_hash_del(priv);
+	netvsc_hash_add(priv);
+}

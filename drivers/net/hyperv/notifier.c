@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netvsc: the netdev notifier.  It sees the synthetic devices' own
+ * events, their VFs' events, and every other device's, among which it
+ * finds new VFs by MAC address.
+ *
+ * Locking: netdev notifiers run under RTNL.  Nothing here blocks for
+ * long: joins and namespace moves are deferred to work items (vf.c).
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+
+#include "netvsc.h"
+
+static int netvsc_self_event(struct netvsc_priv *priv, unsigned long event,
+			     void *ptr)
+{
+	struct netlink_ext_ack *extack;
+
+	switch (event) {
+	case NETDEV_REGISTER:
+		/* Registered, or arrived from another namespace. */
+		if (hlist_unhashed(&priv->mac_node))
+			netvsc_hash_add(priv);
+		netvsc_vf_scan(priv);
+		break;
+	case NETDEV_UNREGISTER:
+		/* Going away, or leaving for another namespace. */
+		netvsc_vf_release(priv, NETVSC_REASON_VF_REMOVED, true);
+		break;
+	case NETDEV_PRE_CHANGEADDR:
+		if (rtnl_dereference(priv->vf)) {
+			extack = netdev_notifier_info_to_extack(ptr);
+			NL_SET_ERR_MSG(extack,
+				       "cannot change the MAC address of a device with a VF");
+			return notifier_from_errno(-EBUSY);
+		}
+		break;
+	case NETDEV_CHANGEADDR:
+		netvsc_hash_update(priv);
+		netvsc_vf_scan(priv);
+		break;
+	case NETDEV_UP:
+		/* Bring the VF up with us, unless its join delay runs. */
+		if (priv->vf_state == NETVSC_STATE_WAITING &&
+		    !delayed_work_pending(&priv->join_work))
+			netvsc_vf_join(priv);
+		else
+			netvsc_datapath_update(priv, NETVSC_REASON_JOIN);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static int netvsc_vf_event(struct netvsc_priv *priv, struct net_device *vf,
+			   unsigned long event)
+{
+	switch (event) {
+	case NETDEV_GOING_DOWN:
+	case NETDEV_DOWN:
+		netvsc_vf_leave(priv, NETVSC_REASON_VF_DOWN);
+		break;
+	case NETDEV_UP:
+		if (priv->vf_state == NETVSC_STATE_WAITING)
+			netvsc_vf_schedule_join(priv, true);
+		netvsc_carrier_update(priv);
+		netvsc_datapath_update(priv, NETVSC_REASON_JOIN);
+		break;
+	case NETDEV_CHANGE:
+		netvsc_carrier_update(priv);
+		netvsc_datapath_update(priv, netif_carrier_ok(vf) ?
+				       NETVSC_REASON_JOIN :
+				       NETVSC_REASON_VF_CARRIER_LOST);
+		break;
+	case NETDEV_FEAT_CHANGE:
+		netvsc_vf_features_changed(priv);
+		break;
+	case NETDEV_CHANGEADDR:
+		if (ether_addr_equal(vf->dev_addr, priv->dev->dev_addr))
+			break;
+		/* The user took the VF over; do not claim it back. */
+		priv->vf_evicted = vf;
+		netvsc_vf_release(priv, NETVSC_REASON_VF_REMOVED, false);
+		netvsc_vf_scan(priv);
+		break;
+	case NETDEV_UNREGISTER:
+		/* Still registered: it is moving to another namespace. */
+		if (vf->reg_state == NETREG_REGISTERED)
+			priv->vf_evicted = vf;
+		netvsc_vf_release(priv, NETVSC_REASON_VF_REMOVED, false);
+		netvsc_vf_scan(priv);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static void netvsc_candidate(struct netvsc_priv *priv, struct net_device *dev,
+			     unsigned long event)
+{
+	bool here = net_eq(dev_net(dev), dev_net(priv->dev));
+	bool same_mac = ether_addr_equal(dev->dev_addr, priv->dev->dev_addr);
+
+	/* After a MAC change only the current address counts. */
+	if (event == NETDEV_CHANGEADDR && !same_mac)
+		return;
+	/* A VF the user took away comes back only by the user's hand. */
+	if (dev == priv->vf_evicted && !(here && same_mac))
+		return;
+	if (!here) {
+		netvsc_vf_queue_move(priv, dev);
+		return;
+	}
+	if (netvsc_vf_claim(priv, dev) && event == NETDEV_REGISTER)
+		dev->flags &= ~IFF_SLAVE;
+}
+
+static int netvsc_other_event(struct net_device *dev, unsigned long event)
+{
+	struct netvsc_priv *priv;
+
+	switch (event) {
+	case NETDEV_POST_INIT:
+		/* Hide a VF from addrconf and friends before anyone sees it. */
+		if (netvsc_vf_transparent && netvsc_match(dev))
+			dev->flags |= IFF_SLAVE;
+		break;
+	case NETDEV_REGISTER:
+	case NETDEV_CHANGEADDR:
+	case NETDEV_UP:
+		if (!netvsc_vf_transparent)
+			break;
+		priv = netvsc_match(dev);
+		if (priv)
+			netvsc_candidate(priv, dev, event);
+		break;
+	case NETDEV_UNREGISTER:
+		/* Gone for good: forget it was ours. */
+		priv = netvsc_match(dev);
+		if (priv && priv->vf_evicted == dev &&
+		    dev->reg_state != NETREG_REGISTERED)
+			priv->vf_evicted = NULL;
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static int netvsc_netdev_event(struct notifier_block *nb,
+			       unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct netvsc_priv *priv;
+
+	if (netvsc_is_netvsc(dev))
+		return netvsc_self_event(netdev_priv(dev), event, ptr);
+
+	priv = netvsc_vf_owner(dev);
+	if (priv)
+		return netvsc_vf_event(priv, dev, event);
+
+	return netvsc_other_event(dev, event);
+}
+
+static struct notifier_block netvsc_netdev_notifier = {
+	.notifier_call = netvsc_netdev_event,
+};
+
+int netvsc_notifier_init(void)
+{
+	return register_netdevice_notifier(&netvsc_netdev_notifier);
+}
+
+void netvsc_notifier_exit(void)
+{
+	unregister_netdevice_notifier(&netvsc_netdev_notifier);
+}

@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netvsc: the transparent VF - claim, join, leave and release.
+ *
+ * A VF goes through four steps, each undone by its mirror:
+ *
+ *   claim    rx_handler, master upper link, IFF_SLAVE   (state WAITING)
+ *   join     after the join delay, from a work item:
+ *            MTU, address lists and promisc/allmulti, VLAN IDs, open,
+ *            then the data path switch                  (state JOINED)
+ *   leave    the data path back to synthetic first, then the join
+ *            undone in reverse order                    (state WAITING)
+ *   release  leave if joined, then the claim undone     (state NONE)
+ *
+ * While joined, the synthetic device's features and TSO/GSO limits are
+ * the intersection of its own and the VF's, and its carrier is the VF's.
+ *
+ * Locking: everything here runs under RTNL (asserted).  The work items are
+ * cancelled under RTNL, so they take it with rtnl_trylock() and requeue
+ * themselves rather than block.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
+
+#include "netvsc.h"
+
+static void netvsc_record_switch(struct netvsc_priv *priv,
+				 enum netvsc_reason reason)
+{
+	WRITE_ONCE(priv->last_reason, reason);
+	WRITE_ONCE(priv->last_switch_ns, ktime_get_real_ns());
+}
+
+/* Ask the transport to switch, and wait a bounded time for its answer. */
+static int netvsc_switch(struct netvsc_priv *priv, enum netvsc_datapath path)
+{
+	unsigned long timeout = msecs_to_jiffies(NETVSC_SWITCH_TIMEOUT_MS);
+	u32 cookie;
+	int err;
+
+	spin_lock_irq(&priv->switch_lock);
+	cookie = ++priv->switch_cookie;
+	priv->switch_err = 0;
+	reinit_completion(&priv->switch_done);
+	spin_unlock_irq(&priv->switch_lock);
+
+	err = priv->ops->set_datapath(priv->dev, path, cookie);
+	if (err)
+		return err;
+
+	if (!wait_for_completion_timeout(&priv->switch_done, timeout)) {
+		netdev_err(priv->dev,
+			   "host did not complete the data path switch to %s within %u ms\n",
+			   path == NETVSC_DATAPATH_VF ? "VF" : "synthetic",
+			   NETVSC_SWITCH_TIMEOUT_MS);
+		return -ETIMEDOUT;
+	}
+
+	spin_lock_irq(&priv->switch_lock);
+	err = priv->switch_err;
+	spin_unlock_irq(&priv->switch_lock);
+	return err;
+}
+
+static void netvsc_to_synthetic(struct netvsc_priv *priv,
+				enum netvsc_reason reason)
+{
+	int err;
+
+	/* Transmit on the synthetic path before the VF stops. */
+	RCU_INIT_POINTER(priv->vf_tx, NULL);
+	synchronize_net();
+
+	err = netvsc_switch(priv, NETVSC_DATAPATH_SYNTHETIC);
+	if (err)
+		netdev_warn(priv->dev,
+			    "data path switch to synthetic failed (%d); using it anyway\n",
+			    err);
+
+	WRITE_ONCE(priv->datapath, NETVSC_DATAPATH_SYNTHETIC);
+	WRITE_ONCE(priv->switches, priv->switches + 1);
+	netvsc_record_switch(priv, reason);
+}
+
+static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
+			 enum netvsc_reason reason)
+{
+	int err;
+
+	err = netvsc_switch(priv, NETVSC_DATAPATH_VF);
+	if (err) {
+		netdev_warn(priv->dev,
+			    "data path switch to VF %s failed (%d); staying synthetic\n",
+			    vf->name, err);
+		/* Leave the host in a known state. */
+		if (netvsc_switch(priv, NETVSC_DATAPATH_SYNTHETIC))
+			netdev_warn(priv->dev,
+				    "host did not confirm the synthetic data path\n");
+		netvsc_record_switch(priv, NETVSC_REASON_SWITCH_FAILED);
+		return;
+	}
+
+	rcu_assign_pointer(priv->vf_tx, vf);
+	WRITE_ONCE(priv->datapath, NETVSC_DATAPATH_VF);
+	WRITE_ONCE(priv->switches, priv->switches + 1);
+	netvsc_record_switch(priv, reason);
+	netdev_info(priv->dev, "data path is VF %s\n", vf->name);
+}
+
+/**
+ * netvsc_datapath_update - switch the data path to where it belongs
+ * @priv: the synthetic device
+ * @reason: the reason to record if it switches
+ *
+ * The data path is the VF while the VF is joined, both devices are
+ * running, the VF has carrier and no administrator pinned it to
+ * synthetic.  Otherwise it is synthetic.
+ */
+void netvsc_datapath_update(struct netvsc_priv *priv,
+			    enum netvsc_reason reason)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	enum netvsc_datapath want = NETVSC_DATAPATH_SYNTHETIC;
+
+	ASSERT_RTNL();
+
+	if (vf && netif_running(priv->dev) && netif_running(vf) &&
+	    netif_carrier_ok(vf) && !priv->pinned)
+		want = NETVSC_DATAPATH_VF;
+
+	if (want == priv->datapath)
+		return;
+
+	if (want == NETVSC_DATAPATH_VF)
+		netvsc_to_vf(priv, vf, reason);
+	else
+		netvsc_to_synthetic(priv, reason);
+}
+
+/**
+ * netvsc_carrier_update - set the carrier of the synthetic device
+ * @priv: the synthetic device
+ *
+ * While a VF is joined the carrier is the VF's; otherwise it is the
+ * synthetic link's.
+ */
+void netvsc_carrier_update(struct netvsc_priv *priv)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	bool on;
+
+	ASSERT_RTNL();
+
+	if (vf)
+		on = netif_running(vf) && netif_carrier_ok(vf);
+	else
+		on = READ_ONCE(priv->synth_link);
+
+	if (on)
+		netif_carrier_on(priv->dev);
+	else
+		netif_carrier_off(priv->dev);
+}
+
+/**
+ * netvsc_limits_update - recompute the TSO/GSO limits
+ * @priv: the synthetic device
+ *
+ * The limits are the synthetic path's, lowered to the VF's while it is
+ * joined.  A GSO size the user set on the synthetic device is kept as its
+ * own limit.  No notifier reports a change of the VF's GSO size, so the
+ * transmit path also schedules this when it sees one.
+ */
+void netvsc_limits_update(struct netvsc_priv *priv)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	struct net_device *dev = priv->dev;
+	unsigned int tso_size = priv->caps.tso_max_size;
+	unsigned int tso_segs = priv->caps.tso_max_segs;
+	unsigned int gso_size, gso_segs;
+
+	ASSERT_RTNL();
+
+	/* A value we did not write is the user's. */
+	if (dev->gso_max_size != priv->gso_written)
+		priv->gso_base = dev->gso_max_size;
+	if (dev->gso_max_segs != priv->gso_segs_written)
+		priv->gso_segs_base = dev->gso_max_segs;
+
+	if (vf) {
+		tso_size = min(tso_size, vf->tso_max_size);
+		tso_segs = min(tso_segs, vf->tso_max_segs);
+	}
+	netif_set_tso_max_size(dev, tso_size);
+	netif_set_tso_max_segs(dev, tso_segs);
+
+	gso_size = min(priv->gso_base, tso_size);
+	gso_segs = min(priv->gso_segs_base, tso_segs);
+	if (vf) {
+		unsigned int vf_size = READ_ONCE(vf->gso_max_size);
+		unsigned int vf_segs = READ_ONCE(vf->gso_max_segs);
+
+		WRITE_ONCE(priv->vf_gso_seen, vf_size);
+		WRITE_ONCE(priv->vf_gso_segs_seen, vf_segs);
+		gso_size = min(gso_size, vf_size);
+		gso_segs = min(gso_segs, vf_segs);
+	}
+	WRITE_ONCE(dev->gso_max_size, gso_size);
+	WRITE_ONCE(dev->gso_max_segs, gso_segs);
+	priv->gso_written = gso_size;
+	priv->gso_segs_written = gso_segs;
+}
+
+static void netvsc_limits_work(struct work_struct *work)
+{
+	struct netvsc_priv *priv = container_of(work, struct netvsc_priv,
+						limits_work);
+
+	if (!rtnl_trylock()) {
+		schedule_work(&priv->limits_work);
+		return;
+	}
+	netvsc_limits_update(priv);
+	rtnl_unlock();
+}
+
+/* The synthetic device's offloads the VF has turned on (or can). */
+static netdev_features_t netvsc_vf_offloads(const struct net_device *dev,
+					    netdev_features_t vf_features)
+{
+	netdev_features_t f = vf_features & NETVSC_VF_OFFLOADS;
+
+	/* HW_CSUM on one side stands for IP and IPv6 checksums on ours. */
+	if (f & NETIF_F_HW_CSUM)
+		f |= NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM;
+	return f & dev->hw_features;
+}
+
+/**
+ * netvsc_vf_apply_features - set the synthetic device's feature sets
+ * @priv: the synthetic device
+ *
+ * Its hw, VLAN and encapsulation features are the synthetic path's, or
+ * their intersection with the VF's while it is joined.  Then the
+ * features are recomputed through ndo_fix_features.
+ */
+void netvsc_vf_apply_features(struct netvsc_priv *priv)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	struct net_device *dev = priv->dev;
+	netdev_features_t offloads = priv->caps.features & NETVSC_VF_OFFLOADS;
+	netdev_features_t vlan = offloads & ~(NETIF_F_HW_VLAN_CTAG_TX |
+					      NETIF_F_HW_VLAN_CTAG_RX);
+	netdev_features_t old_hw = dev->hw_features;
+
+	ASSERT_RTNL();
+
+	if (vf) {
+		offloads = netdev_intersect_features(offloads,
+						     vf->hw_features |
+						     vf->features);
+		vlan = netdev_intersect_features(vlan, vf->vlan_features);
+	}
+	dev->hw_features = offloads;
+	dev->vlan_features = vlan;
+	dev->hw_enc_features = 0;
+
+	/* Offloads the host has just started offering are wanted. */
+	dev->wanted_features |= offloads & ~old_hw;
+	netdev_update_features(dev);
+}
+
+/**
+ * netvsc_vf_features_changed - the VF's features changed
+ * @priv: the synthetic device
+ *
+ * The synthetic device's toggles follow the VF's: an offload turned off
+ * on the VF is turned off on the synthetic device, and back on.
+ */
+void netvsc_vf_features_changed(struct netvsc_priv *priv)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	struct net_device *dev = priv->dev;
+	netdev_features_t mask, on;
+
+	ASSERT_RTNL();
+
+	if (!vf || priv->feat_pushing)
+		return;
+
+	mask = dev->hw_features & NETVSC_VF_OFFLOADS;
+	on = netvsc_vf_offloads(dev, vf->features);
+	dev->wanted_features = (dev->wanted_features & ~mask) | (on & mask);
+	netvsc_vf_apply_features(priv);
+	netvsc_limits_update(priv);
+}
+
+/**
+ * netvsc_vf_push_features - push a feature change to the VF
+ * @priv: the synthetic device
+ * @features: the synthetic device's new features
+ *
+ * Called from ndo_set_features: the offloads toggled on the synthetic
+ * device are toggled on the VF, where the VF can toggle them.
+ */
+void netvsc_vf_push_features(struct netvsc_priv *priv,
+			     netdev_features_t features)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	struct net_device *dev = priv->dev;
+	netdev_features_t changed, want, can;
+
+	ASSERT_RTNL();
+
+	if (!vf)
+		return;
+
+	changed = (features ^ dev->features) & NETVSC_VF_OFFLOADS;
+	can = vf->hw_features & NETVSC_VF_OFFLOADS;
+	want = vf->wanted_features;
+
+	/* Checksum bits differ between devices; move them as a group. */
+	if (changed & NETIF_F_CSUM_MASK) {
+		want &= ~(can & NETIF_F_CSUM_MASK);
+		if (features & NETIF_F_CSUM_MASK)
+			want |= can & NETIF_F_CSUM_MASK;
+		changed &= ~NETIF_F_CSUM_MASK;
+	}
+	changed &= can;
+	want = (want & ~changed) | (features & changed);
+	if (want == vf->wanted_features)
+		return;
+
+	priv->feat_pushing = true;
+	vf->wanted_features = want;
+	netdev_update_features(vf);
+	priv->feat_pushing = false;
+}
+
+static void netvsc_join_work(struct work_struct *work)
+{
+	struct netvsc_priv *priv = container_of(to_delayed_work(work),
+						struct netvsc_priv, join_work);
+
+	if (!rtnl_trylock()) {
+		schedule_delayed_work(&priv->join_work, 1);
+		return;
+	}
+	netvsc_vf_join(priv);
+	rtnl_unlock();
+}
+
+/**
+ * netvsc_vf_schedule_join - schedule the join of the claimed VF
+ * @priv: the synthetic device
+ * @delay: wait the join delay first
+ */
+void netvsc_vf_schedule_join(struct netvsc_priv *priv, bool delay)
+{
+	int ms = READ_ONCE(priv->join_delay_ms);
+
+	if (ms < 0)
+		ms = READ_ONCE(netvsc_vf_join_delay_ms);
+	mod_delayed_work(system_wq, &priv->join_work,
+			 delay ? msecs_to_jiffies(ms) : 0);
+}
+
+static void netvsc_vf_sync_addrs(struct netvsc_priv *priv,
+				 struct net_device *vf, bool sync)
+{
+	struct net_device *dev = priv->dev;
+
+	if (sync) {
+		netif_addr_lock_bh(dev);
+		priv->vf_addr_sync = true;
+		dev_uc_sync(vf, dev);
+		dev_mc_sync(vf, dev);
+		netif_addr_unlock_bh(dev);
+	} else {
+		netif_addr_lock_bh(dev);
+		priv->vf_addr_sync = false;
+		netif_addr_unlock_bh(dev);
+		dev_uc_unsync(vf, dev);
+		dev_mc_unsync(vf, dev);
+	}
+}
+
+static void netvsc_vf_rx_flags(struct netvsc_priv *priv,
+			       struct net_device *vf, bool join)
+{
+	struct netvsc_vf_saved *saved = &priv->vf_saved;
+	int inc = join ? 1 : -1;
+
+	if (join) {
+		saved->promisc = priv->dev->flags & IFF_PROMISC;
+		saved->allmulti = priv->dev->flags & IFF_ALLMULTI;
+	}
+	if (saved->promisc)
+		dev_set_promiscuity(vf, inc);
+	if (saved->allmulti)
+		dev_set_allmulti(vf, inc);
+}
+
+/**
+ * netvsc_vf_rx_flags_changed - mirror a promisc/allmulti change
+ * @priv: the synthetic device
+ * @change: the flags that changed on the synthetic device
+ */
+void netvsc_vf_rx_flags_changed(struct netvsc_priv *priv, int change)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	struct net_device *dev = priv->dev;
+
+	ASSERT_RTNL();
+
+	if (!vf)
+		return;
+	if (change & IFF_PROMISC) {
+		priv->vf_saved.promisc = dev->flags & IFF_PROMISC;
+		dev_set_promiscuity(vf, priv->vf_saved.promisc ? 1 : -1);
+	}
+	if (change & IFF_ALLMULTI) {
+		priv->vf_saved.allmulti = dev->flags & IFF_ALLMULTI;
+		dev_set_allmulti(vf, priv->vf_saved.allmulti ? 1 : -1);
+	}
+}
+
+/**
+ * netvsc_vf_join - finish the join of the claimed VF
+ * @priv: the synthetic device
+ *
+ * A VF joins when it is up, or when the synthetic device is up and can
+ * bring it up.  Otherwise it stays claimed and joins when one comes up.
+ */
+void netvsc_vf_join(struct netvsc_priv *priv)
+{
+	struct net_device *vf = rtnl_dereference(priv->vf);
+	struct netvsc_vf_saved *saved = &priv->vf_saved;
+	struct net_device *dev = priv->dev;
+	int err;
+
+	ASSERT_RTNL();
+
+	if (!vf || priv->vf_state != NETVSC_STATE_WAITING)
+		return;
+	if (!netif_running(vf) && !netif_running(dev))
+		return;
+
+	memset(saved, 0, sizeof(*saved));
+
+	/* 1. MTU */
+	saved->mtu = vf->mtu;
+	if (vf->mtu != dev->mtu) {
+		err = dev_set_mtu(vf, dev->mtu);
+		if (err) {
+			netdev_warn(dev,
+				    "VF %s cannot take MTU %u (%d); not joining\n",
+				    vf->name, dev->mtu, err);
+			return;
+		}
+	}
+	dev->max_mtu = min(priv->caps.max_mtu, vf->max_mtu ?: ETH_MAX_MTU);
+
+	/* 2. address lists, promisc and allmulti */
+	netvsc_vf_sync_addrs(priv, vf, true);
+	netvsc_vf_rx_flags(priv, vf, true);
+
+	/* 3. VLAN IDs */
+	err = vlan_vids_add_by_dev(vf, dev);
+	if (err)
+		netdev_warn(dev, "VF %s refused the VLAN IDs (%d)\n",
+			    vf->name, err);
+	saved->vlans = !err;
+
+	WRITE_ONCE(priv->vf_state, NETVSC_STATE_JOINED);
+	saved->wanted_features = vf->wanted_features;
+	priv->wanted_saved = dev->wanted_features;
+	netvsc_vf_features_changed(priv);
+
+	/* 4. open */
+	if (netif_running(dev) && !netif_running(vf)) {
+		err = dev_open(vf, NULL);
+		if (err)
+			netdev_warn(dev, "cannot open VF %s (%d)\n",
+				    vf->name, err);
+		saved->opened = !err;
+	}
+
+	netdev_info(dev, "joined VF %s\n", vf->name);
+	netvsc_carrier_update(priv);
+
+	/* 5. the data path */
+	netvsc_datapath_update(priv, NETVSC_REASON_JOIN);
+}
+
+/**
+ * netvsc_vf_leave - undo the join
+ * @priv: the synthetic device
+ * @reason: why, as recorded for the data path switch
+ *
+ * The data path goes back to synthetic first, while the VF still passes
+ * traffic; then the join is undone in reverse.  What cannot be undone on
+ * a VF that is being unregistered is left alone.
+ */
+void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
+{
+	struct net_device *vf = netvsc_joined_vf(priv);
+	struct netvsc_vf_saved *saved = &priv->vf_saved;
+	struct net_device *dev = priv->dev;
+	bool alive;
+
+	ASSERT_RTNL();
+
+	if (!vf)
+		return;
+
+	alive = vf->reg_state == NETREG_REGISTERED;
+	WRITE_ONCE(priv->vf_state, NETVSC_STATE_LEAVING);
+
+	/* 5. the data path */
+	netvsc_datapath_update(priv, reason);
+
+	/*
+	 * 4. open: the VF goes down with the synthetic device, or when
+	 * it is released, not on every leave; see netvsc_vf_release().
+	 */
+
+	/* features and limits */
+	cancel_work_sync(&priv->limits_work);
+	if (alive && vf->wanted_features != saved->wanted_features) {
+		vf->wanted_features = saved->wanted_features;
+		netdev_update_features(vf);
+	}
+
+	/* 3. VLAN IDs */
+	if (saved->vlans)
+		vlan_vids_del_by_dev(vf, dev);
+
+	/* 2. promisc, allmulti and address lists */
+	netvsc_vf_rx_flags(priv, vf, false);
+	netvsc_vf_sync_addrs(priv, vf, false);
+
+	/* 1. MTU */
+	dev->max_mtu = priv->caps.max_mtu;
+	if (alive && vf->mtu != saved->mtu)
+		dev_set_mtu(vf, saved->mtu);
+
+	WRITE_ONCE(priv->vf_state, NETVSC_STATE_WAITING);
+	dev->wanted_features = priv->wanted_saved;
+	netvsc_vf_apply_features(priv);
+	netvsc_limits_update(priv);
+	netvsc_carrier_update(priv);
+	netdev_info(dev, "VF %s left\n", vf->name);
+}
+
+/**
+ * netvsc_vf_claim - make a VF our slave
+ * @priv: the synthetic device
+ * @vf: a candidate in our namespace
+ *
+ * Return: 0, or a negative errno with nothing changed.
+ */
+int netvsc_vf_claim(struct netvsc_priv *priv, struct net_device *vf)
+{
+	struct net_device *dev = priv->dev;
+	int err;
+
+	ASSERT_RTNL();
+
+	if (rtnl_dereference(priv->vf)) {
+		netdev_info(dev, "%s has our MAC but %s is already our VF; ignoring it\n",
+			    vf->name, rtnl_dereference(priv->vf)->name);
+		return -EBUSY;
+	}
+	if (netdev_is_rx_handler_busy(vf)) {
+		netdev_info(dev, "%s has our MAC but belongs to another device; not taking it\n",
+			    vf->name);
+		return -EBUSY;
+	}
+
+	err = netdev_rx_handler_register(vf, netvsc_vf_rx_handler, dev);
+	if (err)
+		goto err_log;
+
+	err = netdev_master_upper_dev_link(vf, dev, NULL, NULL, NULL);
+	if (err)
+		goto err_rx_handler;
+
+	vf->flags |= IFF_SLAVE;
+	netdev_hold(vf, &priv->vf_tracker, GFP_KERNEL);
+	rcu_assign_pointer(priv->vf, vf);
+	priv->vf_evicted = NULL;
+	WRITE_ONCE(priv->vf_state, NETVSC_STATE_WAITING);
+	netdev_info(dev, "VF %s claimed\n", vf->name);
+
+	netvsc_vf_schedule_join(priv, true);
+	return 0;
+
+err_rx_handler:
+	netdev_rx_handler_unregister(vf);
+err_log:
+	netdev_warn(dev, "cannot take VF %s (%d)\n", vf->name, err);
+	return err;
+}
+
+/**
+ * netvsc_vf_release - let the VF go
+ * @priv: the synthetic device
+ * @reason: why, as recorded for the data path switch
+ * @close: close the VF if the join opened it
+ *
+ * The VF is left an ordinary device.
+ */
+void netvsc_vf_release(struct netvsc_priv *priv, enum netvsc_reason reason,
+		       bool close)
+{
+	struct net_device *vf = rtnl_dereference(priv->vf);
+	struct net_device *dev = priv->dev;
+	bool opened = priv->vf_saved.opened;
+
+	ASSERT_RTNL();
+
+	if (!vf)
+		return;
+
+	close = close && priv->vf_state == NETVSC_STATE_JOINED && opened;
+	netvsc_vf_leave(priv, reason);
+	if (close && vf->reg_state == NETREG_REGISTERED && netif_running(vf))
+		dev_close(vf);
+	cancel_delayed_work_sync(&priv->join_work);
+	WRITE_ONCE(priv->vf_state, NETVSC_STATE_LEAVING);
+
+	vf->flags &= ~IFF_SLAVE;
+	netdev_upper_dev_unlink(vf, dev);
+	netdev_rx_handler_unregister(vf);
+	RCU_INIT_POINTER(priv->vf, NULL);
+	WRITE_ONCE(priv->vf_state, NETVSC_STATE_NONE);
+	netdev_info(dev, "VF %s released\n", vf->name);
+	netdev_put(vf, &priv->vf_tracker);
+}
+
+/**
+ * netvsc_vf_scan - look for a VF that already exists
+ * @priv: the synthetic device, which has none
+ *
+ * A match in our namespace is claimed; one in another namespace is moved
+ * into ours first.
+ */
+void netvsc_vf_scan(struct netvsc_priv *priv)
+{
+	struct net_device *dev = priv->dev;
+	struct net_device *vf, *found = NULL;
+	struct net *net;
+
+	ASSERT_RTNL();
+
+	if (rtnl_dereference(priv->vf))
+		return;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		for_each_netdev_rcu(net, vf) {
+			if (vf->reg_state != NETREG_REGISTERED ||
+			    vf == priv->vf_evicted ||
+			    netvsc_match(vf) != priv)
+				continue;
+			if (!check_net(net))
+				continue;
+			/* Prefer one in our namespace. */
+			if (!found || net_eq(net, dev_net(dev)))
+				found = vf;
+		}
+	}
+	rcu_read_unlock();
+
+	if (!found)
+		return;
+	if (net_eq(dev_net(found), dev_net(dev)))
+		netvsc_vf_claim(priv, found);
+	else
+		netvsc_vf_queue_move(priv, found);
+}
+
+static void netvsc_move_work(struct work_struct *work)
+{
+	struct netvsc_priv *priv = container_of(work, struct netvsc_priv,
+						move_work);
+	struct net_device *dev = priv->dev;
+	struct net_device *vf;
+	struct net *net;
+	int err;
+
+	if (!rtnl_trylock()) {
+		schedule_work(&priv->move_work);
+		return;
+	}
+
+	net = priv->move_net;
+	priv->move_net = NULL;
+	if (!net)
+		goto unlock;
+
+	vf = __dev_get_by_index(net, priv->move_ifindex);
+	if (!vf || netvsc_match(vf) != priv || rtnl_dereference(priv->vf) ||
+	    net_eq(net, dev_net(dev)))
+		goto put_net;
+
+	netdev_info(dev, "moving VF %s into our namespace\n", vf->name);
+	err = dev_change_net_namespace(vf, dev_net(dev), "eth%d");
+	if (err)
+		netdev_warn(dev, "cannot move VF %s into our namespace (%d)\n",
+			    vf->name, err);
+	/* On success, NETDEV_REGISTER in our namespace claims it. */
+
+put_net:
+	put_net(net);
+unlock:
+	rtnl_unlock();
+}
+
+/**
+ * netvsc_vf_queue_move - move a VF into our namespace, later
+ * @priv: the synthetic device
+ * @vf: the VF, in another namespace
+ *
+ * Moving a device from inside a netdev notifier is not allowed, so a
+ * work item does it.
+ */
+void netvsc_vf_queue_move(struct netvsc_priv *priv, struct net_device *vf)
+{
+	struct net *net;
+
+	ASSERT_RTNL();
+
+	if (priv->move_net)
+		return;
+	net = maybe_get_net(dev_net(vf));
+	if (!net)
+		return;
+	priv->move_net = net;
+	priv->move_ifindex = vf->ifindex;
+	schedule_work(&priv->move_work);
+}
+
+/**
+ * netvsc_vf_init - set up the VF machinery of a new synthetic device
+ * @priv: the synthetic device
+ */
+void netvsc_vf_init(struct netvsc_priv *priv)
+{
+	INIT_DELAYED_WORK(&priv->join_work, netvsc_join_work);
+	INIT_WORK(&priv->limits_work, netvsc_limits_work);
+	INIT_WORK(&priv->move_work, netvsc_move_work);
+}
+
+/**
+ * netvsc_vf_cancel - stop the VF machinery of a dying synthetic device
+ * @priv: the synthetic device, whose VF is released already
+ */
+void netvsc_vf_cancel(struct netvsc_priv *priv)
+{
+	ASSERT_RTNL();
+
+	cancel_delayed_work_sync(&priv->join_work);
+	cancel_work_sync(&priv->limits_work);
+	cancel_work_sync(&priv->move_work);
+	if (priv->move_net) {
+		put_net(priv->move_net);
+		priv->move_net = NULL;
+	}
+}
