@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netvsc_sim: the netvsc_sim bus, its new_device and del_device files,
+ * and the module.
+ *
+ *   echo "ID MAC" > /sys/bus/netvsc_sim/new_device
+ *   echo ID > /sys/bus/netvsc_sim/del_device
+ *
+ * Locking: netvsc_sim_lock protects netvsc_sim_devs and
+ * netvsc_sim_enabled, and serialises creation and deletion.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+
+#include "sim.h"
+
+static LIST_HEAD(netvsc_sim_devs);
+static DEFINE_MUTEX(netvsc_sim_lock);
+static bool netvsc_sim_enabled;
+
+static struct netvsc_sim_dev *netvsc_sim_find(u32 id)
+{
+	struct netvsc_sim_dev *sim;
+
+	lockdep_assert_held(&netvsc_sim_lock);
+
+	list_for_each_entry(sim, &netvsc_sim_devs, list)
+		if (sim->id == id)
+			return sim;
+	return NULL;
+}
+
+/* "ID MAC": a decimal ID and a unicast MAC address. */
+static int netvsc_sim_parse_new(const char *buf, u32 *id, u8 *mac)
+{
+	char macstr[18];
+	int n = 0;
+
+	if (sscanf(buf, "%u %17s %n", id, macstr, &n) != 2 || buf[n] ||
+	    strlen(macstr) != 17 || !mac_pton(macstr, mac))
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t new_device_store(struct bus_type *bus, const char *buf,
+				size_t count)
+{
+	struct netvsc_sim_dev *sim;
+	u8 mac[ETH_ALEN];
+	int err;
+	u32 id;
+
+	err = netvsc_sim_parse_new(buf, &id, mac);
+	if (err) {
+		pr_err("new_device: cannot parse \"%.*s\"; expected \"<id> <mac>\", e.g. \"0 00:15:5d:00:00:01\"\n",
+		       (int)strcspn(buf, "\n"), buf);
+		return err;
+	}
+	if (!is_valid_ether_addr(mac)) {
+		pr_err("new_device: %pM is not a unicast MAC address; expected \"<id> <mac>\"\n",
+		       mac);
+		return -EINVAL;
+	}
+
+	mutex_lock(&netvsc_sim_lock);
+	if (!netvsc_sim_enabled) {
+		err = -ENODEV;
+		goto unlock;
+	}
+	if (netvsc_sim_find(id)) {
+		pr_err("new_device: device %u exists\n", id);
+		err = -EEXIST;
+		goto unlock;
+	}
+	sim = netvsc_sim_dev_new(id, mac);
+	if (IS_ERR(sim)) {
+		err = PTR_ERR(sim);
+		pr_err("new_device: cannot create device %u (%d)\n", id, err);
+		goto unlock;
+	}
+	list_add_tail(&sim->list, &netvsc_sim_devs);
+unlock:
+	mutex_unlock(&netvsc_sim_lock);
+	return err ?: count;
+}
+static BUS_ATTR_WO(new_device);
+
+static ssize_t del_device_store(struct bus_type *bus, const char *buf,
+				size_t count)
+{
+	struct netvsc_sim_dev *sim;
+	int err;
+	u32 id;
+
+	err = kstrtou32(buf, 10, &id);
+	if (err) {
+		pr_err("del_device: cannot parse \"%.*s\"; expected \"<id>\"\n",
+		       (int)strcspn(buf, "\n"), buf);
+		return -EINVAL;
+	}
+
+	mutex_lock(&netvsc_sim_lock);
+	sim = netvsc_sim_find(id);
+	if (sim) {
+		list_del(&sim->list);
+		netvsc_sim_dev_del(sim);
+	} else {
+		pr_err("del_device: no device %u\n", id);
+		err = -ENOENT;
+	}
+	mutex_unlock(&netvsc_sim_lock);
+	return err ?: count;
+}
+static BUS_ATTR_WO(del_device);
+
+static struct attribute *netvsc_sim_bus_attrs[] = {
+	&bus_attr_new_device.attr,
+	&bus_attr_del_device.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(netvsc_sim_bus);
+
+struct bus_type netvsc_sim_bus = {
+	.name		= NETVSC_SIM_NAME,
+	.dev_name	= NETVSC_SIM_NAME,
+	.bus_groups	= netvsc_sim_bus_groups,
+};
+
+static int __init netvsc_sim_init(void)
+{
+	int err;
+
+	err = netvsc_sim_debugfs_init();
+	if (err)
+		return err;
+
+	err = bus_register(&netvsc_sim_bus);
+	if (err)
+		goto err_debugfs;
+
+	mutex_lock(&netvsc_sim_lock);
+	netvsc_sim_enabled = true;
+	mutex_unlock(&netvsc_sim_lock);
+	return 0;
+
+err_debugfs:
+	netvsc_sim_debugfs_exit();
+	return err;
+}
+
+static void __exit netvsc_sim_exit(void)
+{
+	struct netvsc_sim_dev *sim, *tmp;
+
+	mutex_lock(&netvsc_sim_lock);
+	netvsc_sim_enabled = false;
+	list_for_each_entry_safe(sim, tmp, &netvsc_sim_devs, list) {
+		list_del(&sim->list);
+		netvsc_sim_dev_del(sim);
+	}
+	mutex_unlock(&netvsc_sim_lock);
+
+	bus_unregister(&netvsc_sim_bus);
+	netvsc_sim_debugfs_exit();
+}
+
+module_init(netvsc_sim_init);
+module_exit(netvsc_sim_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Simulated Hyper-V host for netvsc");
