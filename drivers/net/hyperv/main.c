@@ -23,12 +23,26 @@ MODULE_PARM_DESC(vf_join_delay_ms,
 
 static int __init netvsc_init(void)
 {
-	return netvsc_notifier_init();
+	int err;
+
+	err = netvsc_nl_init();
+	if (err)
+		return err;
+
+	err = netvsc_notifier_init();
+	if (err)
+		goto err_nl;
+	return 0;
+
+err_nl:
+	netvsc_nl_exit();
+	return err;
 }
 
 static void __exit netvsc_exit(void)
 {
 	netvsc_notifier_exit();
+	netvsc_nl_exit();
 }
 
 module_init(netvsc_init);

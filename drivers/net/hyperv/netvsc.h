@@ -215,6 +215,12 @@ void netvsc_hash_add(struct netvsc_priv *priv);
 void netvsc_hash_del(struct netvsc_priv *priv);
 void netvsc_hash_update(struct netvsc_priv *priv);
 
+/* netlink.c */
+int netvsc_nl_init(void);
+void netvsc_nl_exit(void);
+void netvsc_nl_notify(struct netvsc_priv *priv, enum netvsc_event event,
+		      enum netvsc_reason reason);
+
 /* notifier.c */
 int netvsc_notifier_init(void);
 void netvsc_notifier_exit(void);

@@ -84,6 +84,7 @@ static void netvsc_to_synthetic(struct netvsc_priv *priv,
 	WRITE_ONCE(priv->datapath, NETVSC_DATAPATH_SYNTHETIC);
 	WRITE_ONCE(priv->switches, priv->switches + 1);
 	netvsc_record_switch(priv, reason);
+	netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH, reason);
 }
 
 static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
@@ -101,6 +102,8 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
 			netdev_warn(priv->dev,
 				    "host did not confirm the synthetic data path\n");
 		netvsc_record_switch(priv, NETVSC_REASON_SWITCH_FAILED);
+		netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH,
+				 NETVSC_REASON_SWITCH_FAILED);
 		return;
 	}
 
@@ -109,6 +112,7 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
 	WRITE_ONCE(priv->switches, priv->switches + 1);
 	netvsc_record_switch(priv, reason);
 	netdev_info(priv->dev, "data path is VF %s\n", vf->name);
+	netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH, reason);
 }
 
 /**
@@ -491,6 +495,7 @@ void netvsc_vf_join(struct netvsc_priv *priv)
 	}
 
 	netdev_info(dev, "joined VF %s\n", vf->name);
+	netvsc_nl_notify(priv, NETVSC_EVENT_JOIN, NETVSC_REASON_JOIN);
 	netvsc_carrier_update(priv);
 
 	/* 5. the data path */
@@ -555,6 +560,7 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
 	netvsc_limits_update(priv);
 	netvsc_carrier_update(priv);
 	netdev_info(dev, "VF %s left\n", vf->name);
+	netvsc_nl_notify(priv, NETVSC_EVENT_LEAVE, reason);
 }
 
 /**
