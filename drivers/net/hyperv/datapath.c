@@ -93,8 +93,7 @@ static netdev_tx_t netvsc_synth_xmit_one(struct netvsc_priv *priv,
 	return rc;
 }
 
-/*
- * A GSO frame built for larger limits than its path takes (it was queued
+/* A GSO frame built for larger limits than its path takes (it was queued
  * before a join, or the VF lowered its GSO size) is segmented here.
  */
 static netdev_tx_t netvsc_xmit_segmented(struct netvsc_priv *priv,

@@ -12,8 +12,7 @@
 
 #include "netvsc.h"
 
-/*
- * The vf_* names are the ones Azure's documentation tells users to look
+/* The vf_* names are the ones Azure's documentation tells users to look
  * for; keep them.
  */
 static const char netvsc_stat_names[][ETH_GSTRING_LEN] = {

@@ -151,7 +151,7 @@ struct netvsc_priv {
 	u64 last_switch_ns;
 	enum netvsc_reason last_reason;
 
-	spinlock_t switch_lock;
+	spinlock_t switch_lock;	/* the outstanding switch */
 	u32 switch_cookie;
 	int switch_err;
 	struct completion switch_done;

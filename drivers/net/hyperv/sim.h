@@ -79,7 +79,7 @@ struct netvsc_sim_dev {
 	atomic_t fail_mtu;
 	u32 switch_delay_ms;
 
-	spinlock_t switch_lock;
+	spinlock_t switch_lock;	/* the pending switch */
 	struct delayed_work switch_work;
 	enum netvsc_datapath pending_path;
 	u32 pending_cookie;

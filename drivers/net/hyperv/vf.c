@@ -529,8 +529,7 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
 	/* 5. the data path */
 	netvsc_datapath_update(priv, reason);
 
-	/*
-	 * 4. open: the VF goes down with the synthetic device, or when
+	/* 4. open: the VF goes down with the synthetic device, or when
 	 * it is released, not on every leave; see netvsc_vf_release().
 	 */
 
