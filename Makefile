@@ -42,6 +42,7 @@ modules_install: modules
 
 tools_install: tools
 	$(MAKE) -C tools/vfctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C tools/udev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 install: modules_install tools_install
 

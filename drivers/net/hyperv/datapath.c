@@ -196,13 +196,22 @@ rx_handler_result_t netvsc_vf_rx_handler(struct sk_buff **pskb)
  * netvsc_rx - the transport received a frame on the synthetic path
  * @dev: the synthetic device
  * @skb: the frame, starting at its Ethernet header
+ *
+ * While a non-transparent VF is up the frame is delivered as received on
+ * the VF.
  */
 void netvsc_rx(struct net_device *dev, struct sk_buff *skb)
 {
 	struct netvsc_priv *priv = netdev_priv(dev);
+	struct net_device *vf;
 
 	netvsc_count_rx(priv, false, skb->len);
-	skb->protocol = eth_type_trans(skb, dev);
+
+	/* Non-transparent: received on the VF, as far as anyone can tell. */
+	rcu_read_lock();
+	vf = rcu_dereference(priv->vf_rx);
+	skb->protocol = eth_type_trans(skb, vf ?: dev);
+	rcu_read_unlock();
 	netif_rx(skb);
 }
 EXPORT_SYMBOL_GPL(netvsc_rx);

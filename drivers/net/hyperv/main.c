@@ -21,6 +21,17 @@ module_param_named(vf_join_delay_ms, netvsc_vf_join_delay_ms, uint, 0644);
 MODULE_PARM_DESC(vf_join_delay_ms,
 		 "Delay between claiming a VF and switching the data path to it, in ms");
 
+static int netvsc_vflist_get(char *buffer, const struct kernel_param *kp)
+{
+	return netvsc_vflist(buffer, PAGE_SIZE);
+}
+
+static const struct kernel_param_ops netvsc_vflist_ops = {
+	.get = netvsc_vflist_get,
+};
+module_param_cb(vflist, &netvsc_vflist_ops, NULL, 0444);
+MODULE_PARM_DESC(vflist, "The VFs paired with synthetic devices (read-only)");
+
 static int __init netvsc_init(void)
 {
 	int err;

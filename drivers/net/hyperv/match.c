@@ -134,3 +134,28 @@ void netvsc_hash_update(struct netvsc_priv *priv)
 	netvsc_hash_del(priv);
 	netvsc_hash_add(priv);
 }
+
+/**
+ * netvsc_vflist - the names of all paired VFs
+ * @buf: where to write them, space separated, with a newline
+ * @size: its size
+ *
+ * Return: the length written.
+ */
+int netvsc_vflist(char *buf, size_t size)
+{
+	struct netvsc_priv *priv;
+	struct net_device *vf;
+	int len = 0, bkt;
+
+	rtnl_lock();
+	hash_for_each(netvsc_devs, bkt, priv, mac_node) {
+		vf = rtnl_dereference(priv->vf);
+		if (vf)
+			len += scnprintf(buf + len, size - len, "%s%s",
+					 len ? " " : "", vf->name);
+	}
+	rtnl_unlock();
+	len += scnprintf(buf + len, size - len, "\n");
+	return len;
+}

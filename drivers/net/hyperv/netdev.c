@@ -43,7 +43,7 @@ static int netvsc_stop(struct net_device *dev)
 	struct net_device *vf = rtnl_dereference(priv->vf);
 
 	netvsc_vf_leave(priv, NETVSC_REASON_VF_DOWN);
-	if (vf && netif_running(vf))
+	if (netvsc_vf_transparent && vf && netif_running(vf))
 		dev_close(vf);
 	priv->ops->close(dev);
 	return 0;

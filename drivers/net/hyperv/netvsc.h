@@ -82,6 +82,9 @@ struct netvsc_vf_saved {
  * @vf: the claimed VF, or NULL
  * @vf_tracker: reference tracker for @vf
  * @vf_tx: the VF while the data path is the VF, or NULL
+ * @vf_rx: in non-transparent mode, the VF that synthetic receptions are
+ *	relabelled to while it is up, or NULL
+ * @nt_node: in non-transparent mode, entry in the hash of paired VFs
  * @vf_state: pairing state (enum netvsc_state)
  * @vf_addr_sync: whether ndo_set_rx_mode syncs address lists to @vf
  * @vf_saved: what the join changed
@@ -123,6 +126,8 @@ struct netvsc_priv {
 	struct net_device __rcu *vf;
 	netdevice_tracker vf_tracker;
 	struct net_device __rcu *vf_tx;
+	struct net_device __rcu *vf_rx;
+	struct hlist_node nt_node;
 	enum netvsc_state vf_state;
 	bool vf_addr_sync;
 	struct netvsc_vf_saved vf_saved;
@@ -168,14 +173,14 @@ static inline bool netvsc_is_netvsc(const struct net_device *dev)
 }
 
 /**
- * netvsc_joined_vf - the VF, if it is joined
+ * netvsc_joined_vf - the VF, if it is joined transparently
  * @priv: the synthetic device
  *
  * Context: RTNL.
  */
 static inline struct net_device *netvsc_joined_vf(struct netvsc_priv *priv)
 {
-	if (priv->vf_state != NETVSC_STATE_JOINED)
+	if (!netvsc_vf_transparent || priv->vf_state != NETVSC_STATE_JOINED)
 		return NULL;
 	return rtnl_dereference(priv->vf);
 }
@@ -214,6 +219,14 @@ struct netvsc_priv *netvsc_vf_owner(const struct net_device *vf);
 void netvsc_hash_add(struct netvsc_priv *priv);
 void netvsc_hash_del(struct netvsc_priv *priv);
 void netvsc_hash_update(struct netvsc_priv *priv);
+int netvsc_vflist(char *buf, size_t size);
+
+/* nontransparent.c */
+struct netvsc_priv *netvsc_nt_owner(const struct net_device *vf);
+void netvsc_nt_pair(struct netvsc_priv *priv, struct net_device *vf);
+void netvsc_nt_unpair(struct netvsc_priv *priv, enum netvsc_reason reason);
+void netvsc_nt_vf_event(struct netvsc_priv *priv, struct net_device *vf,
+			unsigned long event);
 
 /* netlink.c */
 int netvsc_nl_init(void);

@@ -116,6 +116,18 @@ static void netvsc_candidate(struct netvsc_priv *priv, struct net_device *dev,
 		dev->flags &= ~IFF_SLAVE;
 }
 
+/* Non-transparent mode: pair within our namespace, by current MAC. */
+static void netvsc_nt_candidate(struct netvsc_priv *priv,
+				struct net_device *dev, unsigned long event)
+{
+	if (!net_eq(dev_net(dev), dev_net(priv->dev)))
+		return;
+	if (event == NETDEV_CHANGEADDR &&
+	    !ether_addr_equal(dev->dev_addr, priv->dev->dev_addr))
+		return;
+	netvsc_nt_pair(priv, dev);
+}
+
 static int netvsc_other_event(struct net_device *dev, unsigned long event)
 {
 	struct netvsc_priv *priv;
@@ -129,11 +141,13 @@ static int netvsc_other_event(struct net_device *dev, unsigned long event)
 	case NETDEV_REGISTER:
 	case NETDEV_CHANGEADDR:
 	case NETDEV_UP:
-		if (!netvsc_vf_transparent)
-			break;
 		priv = netvsc_match(dev);
-		if (priv)
+		if (!priv)
+			break;
+		if (netvsc_vf_transparent)
 			netvsc_candidate(priv, dev, event);
+		else
+			netvsc_nt_candidate(priv, dev, event);
 		break;
 	case NETDEV_UNREGISTER:
 		/* Gone for good: forget it was ours. */
@@ -158,6 +172,14 @@ static int netvsc_netdev_event(struct notifier_block *nb,
 	priv = netvsc_vf_owner(dev);
 	if (priv)
 		return netvsc_vf_event(priv, dev, event);
+
+	if (!netvsc_vf_transparent) {
+		priv = netvsc_nt_owner(dev);
+		if (priv) {
+			netvsc_nt_vf_event(priv, dev, event);
+			return NOTIFY_DONE;
+		}
+	}
 
 	return netvsc_other_event(dev, event);
 }

@@ -107,7 +107,9 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
 		return;
 	}
 
-	rcu_assign_pointer(priv->vf_tx, vf);
+	/* Non-transparent: we transmit synthetic; the bond uses the VF. */
+	if (netvsc_vf_transparent)
+		rcu_assign_pointer(priv->vf_tx, vf);
 	WRITE_ONCE(priv->datapath, NETVSC_DATAPATH_VF);
 	WRITE_ONCE(priv->switches, priv->switches + 1);
 	netvsc_record_switch(priv, reason);
@@ -122,19 +124,24 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
  *
  * The data path is the VF while the VF is joined, both devices are
  * running, the VF has carrier and no administrator pinned it to
- * synthetic.  Otherwise it is synthetic.
+ * synthetic.  Otherwise it is synthetic.  In non-transparent mode it is
+ * the VF whenever the paired VF is up and not pinned.
  */
 void netvsc_datapath_update(struct netvsc_priv *priv,
 			    enum netvsc_reason reason)
 {
-	struct net_device *vf = netvsc_joined_vf(priv);
-	enum netvsc_datapath want = NETVSC_DATAPATH_SYNTHETIC;
+	struct net_device *vf = rtnl_dereference(priv->vf);
+	enum netvsc_datapath want = NETVSC_DATAPATH_VF;
 
 	ASSERT_RTNL();
 
-	if (vf && netif_running(priv->dev) && netif_running(vf) &&
-	    netif_carrier_ok(vf) && !priv->pinned)
-		want = NETVSC_DATAPATH_VF;
+	if (!vf || priv->vf_state != NETVSC_STATE_JOINED || priv->pinned ||
+	    !netif_running(vf))
+		want = NETVSC_DATAPATH_SYNTHETIC;
+	/* Non-transparent: the VF is up, and userspace's bond uses it. */
+	else if (netvsc_vf_transparent &&
+		 (!netif_running(priv->dev) || !netif_carrier_ok(vf)))
+		want = NETVSC_DATAPATH_SYNTHETIC;
 
 	if (want == priv->datapath)
 		return;
@@ -150,17 +157,20 @@ void netvsc_datapath_update(struct netvsc_priv *priv,
  * @priv: the synthetic device
  *
  * While a VF is joined the carrier is the VF's; otherwise it is the
- * synthetic link's.
+ * synthetic link's.  In non-transparent mode the synthetic device
+ * pretends its link is down while the paired VF is up, so that a bond
+ * over both prefers the VF.
  */
 void netvsc_carrier_update(struct netvsc_priv *priv)
 {
-	struct net_device *vf = netvsc_joined_vf(priv);
+	struct net_device *vf = rtnl_dereference(priv->vf);
 	bool on;
 
 	ASSERT_RTNL();
 
-	if (vf)
-		on = netif_running(vf) && netif_carrier_ok(vf);
+	if (vf && priv->vf_state == NETVSC_STATE_JOINED)
+		on = netvsc_vf_transparent && netif_running(vf) &&
+		     netif_carrier_ok(vf);
 	else
 		on = READ_ONCE(priv->synth_link);
 
@@ -449,7 +459,8 @@ void netvsc_vf_join(struct netvsc_priv *priv)
 
 	ASSERT_RTNL();
 
-	if (!vf || priv->vf_state != NETVSC_STATE_WAITING)
+	if (!netvsc_vf_transparent || !vf ||
+	    priv->vf_state != NETVSC_STATE_WAITING)
 		return;
 	if (!netif_running(vf) && !netif_running(dev))
 		return;
@@ -629,6 +640,10 @@ void netvsc_vf_release(struct netvsc_priv *priv, enum netvsc_reason reason,
 
 	ASSERT_RTNL();
 
+	if (!netvsc_vf_transparent) {
+		netvsc_nt_unpair(priv, reason);
+		return;
+	}
 	if (!vf)
 		return;
 
@@ -684,10 +699,15 @@ void netvsc_vf_scan(struct netvsc_priv *priv)
 
 	if (!found)
 		return;
-	if (net_eq(dev_net(found), dev_net(dev)))
+	if (!netvsc_vf_transparent) {
+		/* Non-transparent mode pairs within a namespace only. */
+		if (net_eq(dev_net(found), dev_net(dev)))
+			netvsc_nt_pair(priv, found);
+	} else if (net_eq(dev_net(found), dev_net(dev))) {
 		netvsc_vf_claim(priv, found);
-	else
+	} else {
 		netvsc_vf_queue_move(priv, found);
+	}
 }
 
 static void netvsc_move_work(struct work_struct *work)
