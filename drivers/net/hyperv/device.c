@@ -28,23 +28,6 @@ static void netvsc_link_work(struct work_struct *work)
 	rtnl_unlock();
 }
 
-/* Base features, limits and MTU range of the synthetic path. */
-static void netvsc_apply_caps(struct netvsc_priv *priv)
-{
-	struct net_device *dev = priv->dev;
-	netdev_features_t offloads;
-
-	priv->ops->get_caps(dev, &priv->caps);
-	offloads = priv->caps.features & NETVSC_VF_OFFLOADS;
-
-	dev->hw_features = offloads;
-	dev->vlan_features = offloads & ~(NETIF_F_HW_VLAN_CTAG_TX |
-					  NETIF_F_HW_VLAN_CTAG_RX);
-	dev->hw_enc_features = 0;
-	dev->min_mtu = priv->caps.min_mtu;
-	dev->max_mtu = priv->caps.max_mtu;
-}
-
 /**
  * netvsc_alloc - allocate a synthetic device
  * @ops: operations of its transport
@@ -113,10 +96,17 @@ EXPORT_SYMBOL_GPL(netvsc_transport_priv);
 int netvsc_register(struct net_device *dev)
 {
 	struct netvsc_priv *priv = netdev_priv(dev);
+	netdev_features_t offloads;
 	int err;
 
-	netvsc_apply_caps(priv);
+	priv->ops->get_caps(dev, &priv->caps);
+	offloads = priv->caps.features & NETVSC_VF_OFFLOADS;
+	dev->hw_features = offloads;
+	dev->vlan_features = offloads & ~(NETIF_F_HW_VLAN_CTAG_TX |
+					  NETIF_F_HW_VLAN_CTAG_RX);
 	dev->features |= priv->caps.features;
+	dev->min_mtu = priv->caps.min_mtu;
+	dev->max_mtu = priv->caps.max_mtu;
 	netif_carrier_off(dev);
 
 	rtnl_lock();
@@ -208,9 +198,15 @@ EXPORT_SYMBOL_GPL(netvsc_datapath_done);
 void netvsc_caps_changed(struct net_device *dev)
 {
 	struct netvsc_priv *priv = netdev_priv(dev);
+	netdev_features_t old;
 
 	rtnl_lock();
-	netvsc_apply_caps(priv);
+	old = priv->caps.features;
+	priv->ops->get_caps(dev, &priv->caps);
+	dev->min_mtu = priv->caps.min_mtu;
+
+	/* Offloads the host has just started offering are wanted. */
+	dev->wanted_features |= priv->caps.features & ~old & NETVSC_VF_OFFLOADS;
 	netvsc_vf_apply_features(priv);
 	netvsc_limits_update(priv);
 	rtnl_unlock();

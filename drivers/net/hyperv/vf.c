@@ -181,7 +181,7 @@ void netvsc_carrier_update(struct netvsc_priv *priv)
 }
 
 /**
- * netvsc_limits_update - recompute the TSO/GSO limits
+ * netvsc_limits_update - recompute the TSO/GSO limits and the MTU range
  * @priv: the synthetic device
  *
  * The limits are the synthetic path's, lowered to the VF's while it is
@@ -205,9 +205,12 @@ void netvsc_limits_update(struct netvsc_priv *priv)
 	if (dev->gso_max_segs != priv->gso_segs_written)
 		priv->gso_segs_base = dev->gso_max_segs;
 
+	dev->max_mtu = priv->caps.max_mtu;
 	if (vf) {
 		tso_size = min(tso_size, vf->tso_max_size);
 		tso_segs = min(tso_segs, vf->tso_max_segs);
+		if (vf->max_mtu)
+			dev->max_mtu = min(dev->max_mtu, vf->max_mtu);
 	}
 	netif_set_tso_max_size(dev, tso_size);
 	netif_set_tso_max_segs(dev, tso_segs);
@@ -269,7 +272,6 @@ void netvsc_vf_apply_features(struct netvsc_priv *priv)
 	netdev_features_t offloads = priv->caps.features & NETVSC_VF_OFFLOADS;
 	netdev_features_t vlan = offloads & ~(NETIF_F_HW_VLAN_CTAG_TX |
 					      NETIF_F_HW_VLAN_CTAG_RX);
-	netdev_features_t old_hw = dev->hw_features;
 
 	ASSERT_RTNL();
 
@@ -282,9 +284,6 @@ void netvsc_vf_apply_features(struct netvsc_priv *priv)
 	dev->hw_features = offloads;
 	dev->vlan_features = vlan;
 	dev->hw_enc_features = 0;
-
-	/* Offloads the host has just started offering are wanted. */
-	dev->wanted_features |= offloads & ~old_hw;
 	netdev_update_features(dev);
 }
 
@@ -478,8 +477,6 @@ void netvsc_vf_join(struct netvsc_priv *priv)
 			return;
 		}
 	}
-	dev->max_mtu = min(priv->caps.max_mtu, vf->max_mtu ?: ETH_MAX_MTU);
-
 	/* 2. address lists, promisc and allmulti */
 	netvsc_vf_sync_addrs(priv, vf, true);
 	netvsc_vf_rx_flags(priv, vf, true);
@@ -560,7 +557,6 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
 	netvsc_vf_sync_addrs(priv, vf, false);
 
 	/* 1. MTU */
-	dev->max_mtu = priv->caps.max_mtu;
 	if (alive && vf->mtu != saved->mtu)
 		dev_set_mtu(vf, saved->mtu);
 
