@@ -43,10 +43,12 @@
 
 set -euo pipefail
 
-SELF_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-REPO=$(cd "$SELF_DIR/../.." && pwd)
+SELF_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
+REPO=$(cd "$SELF_DIR/../.." && pwd -P)
 KSFT_DIR=$REPO/tests/kselftest
 BUILDDIR=${BUILDDIR:-$REPO/.build}
+mkdir -p "$BUILDDIR"
+BUILDDIR=$(cd "$BUILDDIR" && pwd -P)
 VMDIR=$BUILDDIR/vm
 
 # Boot time grows with the memory size (page_poison, init_on_free).
@@ -339,7 +341,7 @@ qemu_cmdline() {
 
 	append+=" slub_debug=FZPU page_poison=1 init_on_free=1"
 	append+=" loglevel=5 printk.devkmsg=on log_buf_len=8M edd=off"
-	append+=" nvs_repo=$REPO nvs_job=$JOB"
+	append+=" nvs_repo=$REPO nvs_build=$BUILDDIR nvs_job=$JOB"
 	append+=" ${NVS_VM_APPEND:-}"
 
 	QEMU=(qemu-system-x86_64 -machine q35 -accel "tcg,thread=multi" -cpu max
