@@ -66,8 +66,9 @@ bool netvsc_vf_candidate(const struct net_device *dev)
  * netvsc_match - the synthetic device a candidate VF belongs to
  * @dev: any device
  *
- * Return: the synthetic device whose MAC address is @dev's current or
- * permanent one, or NULL.
+ * Return: the synthetic device the host associated @dev with by serial
+ * number, else the one whose MAC address is @dev's current or permanent
+ * one, or NULL.
  */
 struct netvsc_priv *netvsc_match(const struct net_device *dev)
 {
@@ -77,6 +78,9 @@ struct netvsc_priv *netvsc_match(const struct net_device *dev)
 
 	if (!netvsc_vf_candidate(dev))
 		return NULL;
+	priv = netvsc_assoc_match(dev);
+	if (priv)
+		return priv;
 	priv = netvsc_lookup(dev->dev_addr);
 	if (!priv && is_valid_ether_addr(dev->perm_addr))
 		priv = netvsc_lookup(dev->perm_addr);

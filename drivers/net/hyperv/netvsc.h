@@ -115,6 +115,8 @@ struct netvsc_vf_saved {
  * @switch_cookie: cookie of the outstanding switch request
  * @switch_err: outcome reported for it
  * @switch_done: completed when the transport reports the outcome
+ * @vf_allocated: the host associated a VF (assoc.c; WRITE_ONCE/READ_ONCE)
+ * @vf_serial: the serial number of that VF
  */
 struct netvsc_priv {
 	struct net_device *dev;
@@ -160,6 +162,9 @@ struct netvsc_priv {
 	u32 switch_cookie;
 	int switch_err;
 	struct completion switch_done;
+
+	bool vf_allocated;
+	u32 vf_serial;
 };
 
 extern const struct net_device_ops netvsc_netdev_ops;
@@ -211,6 +216,10 @@ void netvsc_datapath_update(struct netvsc_priv *priv,
 			    enum netvsc_reason reason);
 void netvsc_vf_init(struct netvsc_priv *priv);
 void netvsc_vf_cancel(struct netvsc_priv *priv);
+
+/* assoc.c */
+bool netvsc_slot_serial(const char *name, u32 *serial);
+struct netvsc_priv *netvsc_assoc_match(const struct net_device *vf);
 
 /* match.c */
 bool netvsc_vf_candidate(const struct net_device *dev);

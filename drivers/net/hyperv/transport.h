@@ -18,6 +18,8 @@
  *
  * Up-calls may be made from any context except where noted, and must
  * have stopped before netvsc_unregister() is called.
+ * netvsc_vf_assoc() reports the host's VF association (NVSP 4): the VF
+ * whose PCI slot is named after @serial is preferred as the device's VF.
  */
 #ifndef _NETVSC_TRANSPORT_H
 #define _NETVSC_TRANSPORT_H
@@ -86,5 +88,6 @@ void netvsc_rx(struct net_device *dev, struct sk_buff *skb);
 void netvsc_link_change(struct net_device *dev, bool up);
 void netvsc_datapath_done(struct net_device *dev, u32 cookie, int err);
 void netvsc_caps_changed(struct net_device *dev);
+void netvsc_vf_assoc(struct net_device *dev, bool allocated, u32 serial);
 
 #endif /* _NETVSC_TRANSPORT_H */

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netvsc: VF association by serial number.
+ *
+ * On Hyper-V the host tells the synthetic device the serial number of
+ * the VF it pairs it with (NVSP's VF association message), and the VF's
+ * PCI device sits in a slot named after that number.  Among the devices
+ * that could be a synthetic device's VF, the one in that slot wins; the
+ * MAC address match (match.c) is the fall-back.
+ *
+ * Locking: the transport writes the association with WRITE_ONCE() from
+ * any context; matching reads it under RTNL with READ_ONCE().
+ */
+
+#include <linux/kernel.h>
+#include <linux/netdevice.h>
+#include <linux/pci.h>
+#include <linux/rtnetlink.h>
+
+#include "netvsc.h"
+
+/**
+ * netvsc_vf_assoc - the host associated a VF with a synthetic device
+ * @dev: the synthetic device
+ * @allocated: whether a VF is allocated to it
+ * @serial: the VF's serial number, valid if @allocated
+ *
+ * Context: any.  The association is used when a VF appears; a VF that
+ * appeared before it was paired by its MAC address already.
+ */
+void netvsc_vf_assoc(struct net_device *dev, bool allocated, u32 serial)
+{
+	struct netvsc_priv *priv = netdev_priv(dev);
+
+	WRITE_ONCE(priv->vf_serial, serial);
+	WRITE_ONCE(priv->vf_allocated, allocated);
+}
+EXPORT_SYMBOL_GPL(netvsc_vf_assoc);
+
+/**
+ * netvsc_slot_serial - the serial number in a PCI slot's name
+ * @name: the slot's name
+ * @serial: the number
+ *
+ * Return: true if @name is a decimal number that fits in 32 bits.
+ */
+bool netvsc_slot_serial(const char *name, u32 *serial)
+{
+	return name && !kstrtou32(name, 10, serial);
+}
+
+/* The serial number of the slot @vf's PCI device sits in. */
+static bool netvsc_vf_serial(const struct net_device *vf, u32 *serial)
+{
+	struct device *parent = vf->dev.parent;
+	struct pci_dev *pdev;
+
+	if (!parent || !dev_is_pci(parent))
+		return false;
+	pdev = to_pci_dev(parent);
+	if (!pdev->slot)
+		return false;
+	return netvsc_slot_serial(pci_slot_name(pdev->slot), serial);
+}
+
+/**
+ * netvsc_assoc_match - the synthetic device the host associated a VF with
+ * @vf: a candidate VF
+ *
+ * Looks among the synthetic devices in @vf's namespace, where a VF
+ * appears.
+ *
+ * Return: the synthetic device whose association names the serial
+ * number of @vf's slot, or NULL.
+ */
+struct netvsc_priv *netvsc_assoc_match(const struct net_device *vf)
+{
+	struct net_device *dev;
+	u32 serial;
+
+	ASSERT_RTNL();
+
+	if (!netvsc_vf_serial(vf, &serial))
+		return NULL;
+
+	for_each_netdev(dev_net(vf), dev) {
+		struct netvsc_priv *priv;
+
+		if (!netvsc_is_netvsc(dev))
+			continue;
+		priv = netdev_priv(dev);
+		if (READ_ONCE(priv->vf_allocated) &&
+		    READ_ONCE(priv->vf_serial) == serial)
+			return priv;
+	}
+	return NULL;
+}
