@@ -3,7 +3,8 @@
  * netvsc_sim: the netvsc_sim bus, its new_device and del_device files,
  * and the module.
  *
- *   echo "ID MAC" > /sys/bus/netvsc_sim/new_device
+ *   echo "ID MAC" > /sys/bus/netvsc_sim/new_device        (direct mode)
+ *   echo "ID MAC proto" > /sys/bus/netvsc_sim/new_device  (protocol mode)
  *   echo ID > /sys/bus/netvsc_sim/del_device
  *
  * Locking: netvsc_sim_lock protects netvsc_sim_devs and
@@ -32,15 +33,28 @@ static struct netvsc_sim_dev *netvsc_sim_find(u32 id)
 	return NULL;
 }
 
-/* "ID MAC": a decimal ID and a unicast MAC address. */
-static int netvsc_sim_parse_new(const char *buf, u32 *id, u8 *mac)
+/* "ID MAC [proto]": a decimal ID, a unicast MAC address, the mode. */
+static int netvsc_sim_parse_new(const char *buf, u32 *id, u8 *mac,
+				bool *proto)
 {
 	char macstr[18];
 	int n = 0;
 
-	if (sscanf(buf, "%u %17s %n", id, macstr, &n) != 2 || buf[n] ||
+	if (sscanf(buf, "%u %17s %n", id, macstr, &n) != 2 ||
 	    strlen(macstr) != 17 || !mac_pton(macstr, mac))
 		return -EINVAL;
+	*proto = false;
+	if (!buf[n])
+		return 0;
+	buf += n;
+	n = strcspn(buf, " \t\n");
+	if (n != 5 || strncmp(buf, "proto", 5))
+		return -EINVAL;
+	buf += n;
+	buf += strspn(buf, " \t\n");
+	if (*buf)
+		return -EINVAL;
+	*proto = true;
 	return 0;
 }
 
@@ -49,12 +63,13 @@ static ssize_t new_device_store(struct bus_type *bus, const char *buf,
 {
 	struct netvsc_sim_dev *sim;
 	u8 mac[ETH_ALEN];
+	bool proto;
 	int err;
 	u32 id;
 
-	err = netvsc_sim_parse_new(buf, &id, mac);
+	err = netvsc_sim_parse_new(buf, &id, mac, &proto);
 	if (err) {
-		pr_err("new_device: cannot parse \"%.*s\"; expected \"<id> <mac>\", e.g. \"0 00:15:5d:00:00:01\"\n",
+		pr_err("new_device: cannot parse \"%.*s\"; expected \"<id> <mac> [proto]\", e.g. \"0 00:15:5d:00:00:01 proto\"\n",
 		       (int)strcspn(buf, "\n"), buf);
 		return err;
 	}
@@ -74,7 +89,7 @@ static ssize_t new_device_store(struct bus_type *bus, const char *buf,
 		err = -EEXIST;
 		goto unlock;
 	}
-	sim = netvsc_sim_dev_new(id, mac);
+	sim = netvsc_sim_dev_new(id, mac, proto);
 	if (IS_ERR(sim)) {
 		err = PTR_ERR(sim);
 		pr_err("new_device: cannot create device %u (%d)\n", id, err);

@@ -13,6 +13,22 @@
  *     switch_delay_ms      delay each switch completion by N ms
  *     rx_filter            the guest's receive filter (NETVSC_RX_* bits)
  *     mtu                  the MTU the guest told the host
+ *     mode                 direct or proto
+ *   and in protocol mode (sim_proto.c):
+ *     nvsp_version, ndis_minor, ndis_caps   what the guest negotiated
+ *     max_nvsp_version     newest NVSP version the host accepts
+ *     fail_query           fail the next N RNDIS queries
+ *     fail_oid             ... only those of this OID (0: any)
+ *     drop_completion      drop the host's next N answers to requests
+ *     vf_serial            serial number of the VF association
+ *     vf_allocated         write 1/0: send the VF association
+ *     inject_malformed     write a kind: send one malformed packet
+ *     csum_ppi, lso_ppi, vlan_ppi           PPIs the guest sent
+ *     rx_csum_ppi, rx_vlan_ppi              PPIs the host sent
+ *     bad_msgs             malformed messages from the guest
+ *     rx_nobuf             frames dropped for want of a receive slot
+ *   netvsc_sim/defaults/ also holds max_nvsp_version, fail_query,
+ *   fail_oid and drop_completion, copied into each new device.
  *
  * Locking: debugfs removal waits for handlers in flight, and a device's
  * directory goes before the device.  A live offload change takes RTNL
@@ -110,7 +126,10 @@ static int netvsc_sim_link_write(void *data, u64 val)
 	if (val > 1)
 		return -EINVAL;
 	WRITE_ONCE(sim->link, val);
-	netvsc_link_change(sim->guest, val);
+	if (sim->proto)
+		netvsc_sim_proto_link(sim, val);
+	else
+		netvsc_link_change(sim->guest, val);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_link_fops, netvsc_sim_link_read,
@@ -125,6 +144,15 @@ static int netvsc_sim_datapath_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(netvsc_sim_datapath);
+
+static int netvsc_sim_mode_show(struct seq_file *m, void *v)
+{
+	struct netvsc_sim_dev *sim = m->private;
+
+	seq_puts(m, sim->proto ? "proto\n" : "direct\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(netvsc_sim_mode);
 
 static struct netvsc_sim_knobs netvsc_sim_default_knobs;
 
@@ -147,12 +175,21 @@ static void netvsc_sim_add_knobs(struct dentry *dir,
 
 int netvsc_sim_debugfs_init(void)
 {
+	struct netvsc_sim_proto_knobs *pd = &netvsc_sim_proto_defaults;
 	struct dentry *defaults;
 
 	netvsc_sim_ddir = debugfs_create_dir(NETVSC_SIM_NAME, NULL);
 	defaults = debugfs_create_dir("defaults", netvsc_sim_ddir);
 	netvsc_sim_add_knobs(defaults, &netvsc_sim_default_knobs,
 			     &netvsc_sim_defaults, NULL);
+
+	/* Protocol-mode faults a new device starts with. */
+	debugfs_create_x32("max_nvsp_version", 0600, defaults,
+			   &pd->max_nvsp_version);
+	debugfs_create_atomic_t("fail_query", 0600, defaults, &pd->fail_query);
+	debugfs_create_x32("fail_oid", 0600, defaults, &pd->fail_oid);
+	debugfs_create_atomic_t("drop_completion", 0600, defaults,
+				&pd->drop_completion);
 	return 0;
 }
 
@@ -180,6 +217,9 @@ void netvsc_sim_debugfs_add(struct netvsc_sim_dev *sim)
 	debugfs_create_u32("switch_delay_ms", 0600, dir, &sim->switch_delay_ms);
 	debugfs_create_x32("rx_filter", 0400, dir, &sim->rx_filter);
 	debugfs_create_u32("mtu", 0400, dir, &sim->mtu);
+	debugfs_create_file("mode", 0400, dir, sim, &netvsc_sim_mode_fops);
+	if (sim->proto)
+		netvsc_sim_proto_debugfs(sim, dir);
 }
 
 void netvsc_sim_debugfs_del(struct netvsc_sim_dev *sim)

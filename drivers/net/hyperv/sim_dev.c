@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * netvsc_sim: a simulated device - the host side of the transport
- * operations, and creation and deletion.
+ * operations (direct mode), and creation and deletion in both modes.
  *
  * Locking: creation and deletion run under netvsc_sim_lock (sim_bus.c).
  * The transport operations follow the rules of transport.h; the knobs
@@ -14,6 +14,7 @@
 #include <linux/nsproxy.h>
 #include <linux/slab.h>
 
+#include "engine.h"
 #include "sim.h"
 
 static struct netvsc_sim_dev *netvsc_sim_of(struct net_device *guest)
@@ -105,9 +106,12 @@ static void netvsc_sim_switch_work(struct work_struct *work)
 	u32 cookie;
 	int err;
 
+	u64 id;
+
 	spin_lock_bh(&sim->switch_lock);
 	path = sim->pending_path;
 	cookie = sim->pending_cookie;
+	id = sim->pending_id;
 	err = sim->pending_err;
 	if (!err) {
 		WRITE_ONCE(sim->datapath, path);
@@ -115,7 +119,10 @@ static void netvsc_sim_switch_work(struct work_struct *work)
 	}
 	spin_unlock_bh(&sim->switch_lock);
 
-	netvsc_datapath_done(sim->guest, cookie, err);
+	if (sim->proto)
+		netvsc_sim_proto_switch_done(sim, id, path, err);
+	else
+		netvsc_datapath_done(sim->guest, cookie, err);
 }
 
 static const struct netvsc_transport_ops netvsc_sim_ops = {
@@ -134,7 +141,11 @@ static const struct netvsc_transport_ops netvsc_sim_ops = {
  */
 void netvsc_sim_caps_changed(struct netvsc_sim_dev *sim)
 {
-	netvsc_caps_changed(sim->guest);
+	/* In protocol mode the guest learns them the way it always does. */
+	if (sim->proto)
+		netvsc_eng_refresh_caps(sim->guest);
+	else
+		netvsc_caps_changed(sim->guest);
 }
 
 static void netvsc_sim_release(struct device *dev)
@@ -142,16 +153,40 @@ static void netvsc_sim_release(struct device *dev)
 	kfree(container_of(dev, struct netvsc_sim_dev, dev));
 }
 
+/* The guest NIC of a protocol-mode device: the engine over our channel. */
+static int netvsc_sim_proto_guest(struct netvsc_sim_dev *sim, struct net *net)
+{
+	struct net_device *guest;
+
+	sim->proto = netvsc_sim_chan_new(sim);
+	if (IS_ERR(sim->proto)) {
+		int err = PTR_ERR(sim->proto);
+
+		sim->proto = NULL;
+		return err;
+	}
+
+	guest = netvsc_eng_add(netvsc_sim_chan(sim->proto), &sim->dev, net);
+	if (IS_ERR(guest)) {
+		netvsc_sim_chan_free(sim->proto);
+		sim->proto = NULL;
+		return PTR_ERR(guest);
+	}
+	WRITE_ONCE(sim->guest, guest);
+	return 0;
+}
+
 /**
  * netvsc_sim_dev_new - create a device: bus device, host end, guest NIC
  * @id: its ID
  * @mac: the guest's MAC address
+ * @proto: protocol mode: the guest runs NVSP and RNDIS over a channel
  *
  * Both netdevices are created in the caller's network namespace.
  *
  * Return: the device, or an ERR_PTR().
  */
-struct netvsc_sim_dev *netvsc_sim_dev_new(u32 id, const u8 *mac)
+struct netvsc_sim_dev *netvsc_sim_dev_new(u32 id, const u8 *mac, bool proto)
 {
 	struct net *net = current->nsproxy->net_ns;
 	struct netvsc_sim_dev *sim;
@@ -163,6 +198,7 @@ struct netvsc_sim_dev *netvsc_sim_dev_new(u32 id, const u8 *mac)
 		return ERR_PTR(-ENOMEM);
 
 	sim->id = id;
+	ether_addr_copy(sim->mac, mac);
 	sim->caps = netvsc_sim_defaults;
 	sim->link = true;
 	sim->mtu = ETH_DATA_LEN;
@@ -184,6 +220,17 @@ struct netvsc_sim_dev *netvsc_sim_dev_new(u32 id, const u8 *mac)
 		goto err_device;
 	}
 	dev_net_set(sim->host, net);
+
+	if (proto) {
+		err = register_netdev(sim->host);
+		if (err)
+			goto err_free_host;
+		err = netvsc_sim_proto_guest(sim, net);
+		if (err)
+			goto err_unregister_host;
+		netvsc_sim_debugfs_add(sim);
+		return sim;
+	}
 
 	guest = netvsc_alloc(&netvsc_sim_ops, sizeof(sim), &sim->dev);
 	if (!guest) {
@@ -210,7 +257,8 @@ struct netvsc_sim_dev *netvsc_sim_dev_new(u32 id, const u8 *mac)
 err_unregister_host:
 	unregister_netdev(sim->host);
 err_free_guest:
-	netvsc_free(guest);
+	if (!proto)
+		netvsc_free(sim->guest);
 err_free_host:
 	netvsc_sim_host_free(sim->host);
 err_device:
@@ -227,9 +275,16 @@ void netvsc_sim_dev_del(struct netvsc_sim_dev *sim)
 	netvsc_sim_debugfs_del(sim);
 	/* No more frames towards the guest once the host end is gone. */
 	unregister_netdev(sim->host);
-	netvsc_unregister(sim->guest);
-	cancel_delayed_work_sync(&sim->switch_work);
-	netvsc_free(sim->guest);
+	if (sim->proto) {
+		/* The switch work may answer until the channel closes. */
+		netvsc_eng_remove(sim->guest);
+		cancel_delayed_work_sync(&sim->switch_work);
+		netvsc_sim_chan_free(sim->proto);
+	} else {
+		netvsc_unregister(sim->guest);
+		cancel_delayed_work_sync(&sim->switch_work);
+		netvsc_free(sim->guest);
+	}
 	netvsc_sim_host_free(sim->host);
 	device_unregister(&sim->dev);
 }

@@ -4,7 +4,9 @@
  * itself in both directions.
  *
  * Towards the guest the host honours the guest's receive filter and the
- * link knob, as Hyper-V's virtual switch port does.
+ * link knob, as Hyper-V's virtual switch port does.  In protocol mode
+ * frames towards the guest go through sim_proto.c instead, and frames
+ * from the guest arrive here once sim_proto.c took them out of RNDIS.
  *
  * Locking: lockless.  The wire runs in the transmit paths of the two
  * netdevices.  The host end is unregistered before the guest, so a frame
@@ -22,11 +24,17 @@ struct netvsc_sim_host {
 	struct netvsc_sim_dev *sim;
 };
 
-static bool netvsc_sim_filter_pass(const struct netvsc_sim_dev *sim,
-				   const struct sk_buff *skb)
+/**
+ * netvsc_sim_filter_pass - does the guest's receive filter take a frame?
+ * @sim: the device
+ * @skb: the frame, with its MAC header set
+ */
+bool netvsc_sim_filter_pass(const struct netvsc_sim_dev *sim,
+			    const struct sk_buff *skb)
 {
 	const struct ethhdr *eth = eth_hdr(skb);
 	u32 filter = READ_ONCE(sim->rx_filter);
+	const struct net_device *guest = READ_ONCE(sim->guest);
 
 	if (filter & NETVSC_RX_PROMISC)
 		return true;
@@ -35,7 +43,7 @@ static bool netvsc_sim_filter_pass(const struct netvsc_sim_dev *sim,
 	if (is_multicast_ether_addr(eth->h_dest))
 		return filter & (NETVSC_RX_MULTICAST | NETVSC_RX_ALLMULTI);
 	return (filter & NETVSC_RX_DIRECTED) &&
-	       ether_addr_equal(eth->h_dest, sim->guest->dev_addr);
+	       ether_addr_equal(eth->h_dest, guest ? guest->dev_addr : sim->mac);
 }
 
 /**
@@ -92,7 +100,10 @@ static netdev_tx_t netvsc_sim_host_xmit(struct sk_buff *skb,
 	struct netvsc_sim_host *h = netdev_priv(host);
 
 	dev_sw_netstats_tx_add(host, 1, skb->len);
-	netvsc_sim_host_to_guest(h->sim, skb);
+	if (h->sim->proto)
+		netvsc_sim_proto_host_to_guest(h->sim, skb);
+	else
+		netvsc_sim_host_to_guest(h->sim, skb);
 	return NETDEV_TX_OK;
 }
 
