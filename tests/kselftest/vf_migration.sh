@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Live migration: the VF is hot-removed and comes back, several times,
+# under a running TCP transfer of a known payload.  The transfer must go
+# on over the synthetic path while the VF is away and over the VF again
+# once it is back, and complete with the right bytes and no reset.
+# timeout: 500
+
+# Functions run through check and wait_for; topo helpers take no argument.
+# shellcheck disable=SC2317,SC2119
+
+# shellcheck source=tests/kselftest/lib.sh
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+# shellcheck source=tests/kselftest/topo.sh
+. "$(dirname "$(readlink -f "$0")")/topo.sh"
+
+CYCLES=4
+PORT=9300
+SIZE=$((32 * 1048576))
+# Paced at 512 KiB/s until the last cycle is done; the last MiB waits
+# for it in any case, so the transfer cannot end before the events.
+RATE=524288
+HOLD=1048576
+# Frames a path must carry to count as carrying the transfer.
+MOVED=10
+
+quiet_ipv6() {
+	in_g sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
+		in_h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+}
+
+datapath_is() {
+	[ "$(topo_datapath)" = "$1" ]
+}
+
+# stat_above NAME N: counter NAME of the synthetic device is above N
+stat_above() {
+	[ "$(topo_stat "$1")" -gt "$2" ]
+}
+
+# synth_carries NAME N: the VF is still away and NAME rose above N
+synth_carries() {
+	! in_g test -e "/sys/class/net/$TOPO_VF" && stat_above "$@"
+}
+
+listening() {
+	in_h ss -Hltn "sport = :$1" | grep -q LISTEN
+}
+
+kill_quiet() {
+	kill "$@" 2>/dev/null
+}
+
+running() {
+	kill -0 "$1" 2>/dev/null
+}
+
+stopped() {
+	! running "$1"
+}
+
+# A paced TCP sender: host port file bytes-per-second hold release.  Until
+# the file "release" exists it sends at the given rate and holds back the
+# last "hold" bytes; then it sends the rest at full speed, closes and
+# waits for the peer to close.  Any error (a reset) ends it with a
+# non-zero status.
+TCP_TX_PY='
+import os, socket, sys, time
+host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rate, hold, release = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+with open(path, "rb") as f:
+    data = f.read()
+s = socket.create_connection((host, port), timeout=120)
+start = time.monotonic()
+sent = 0
+while sent < len(data):
+    released = os.path.exists(release)
+    if not released and sent >= len(data) - hold:
+        time.sleep(0.05)
+        continue
+    n = min(16384, len(data) - sent)
+    s.sendall(data[sent:sent + n])
+    sent += n
+    if not released:
+        ahead = start + sent / rate - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+s.close()
+'
+
+nvs_require_modules
+ktap_plan $((3 + 4 * CYCLES + 3))
+
+if ! nvs_load; then
+	ktap_fail "load the modules"
+	ktap_finished
+fi
+
+WORK=$(mktemp -d)
+on_exit rm -rf "$WORK"
+
+if topo_setup && quiet_ipv6; then
+	ktap_ok "topology"
+else
+	ktap_fail "topology"
+	ktap_finished
+fi
+
+head -c $SIZE /dev/urandom >"$WORK/payload"
+want=$(sha256sum <"$WORK/payload" | cut -d' ' -f1)
+
+topo_vf_add
+check "the VF joins" wait_for 30 datapath_is vf
+
+ip netns exec "$TOPO_H" socat -u "TCP-LISTEN:$PORT,reuseaddr" \
+	"OPEN:$WORK/received,creat,trunc" &
+rx_pid=$!
+on_exit kill_quiet "$rx_pid"
+wait_for 30 listening $PORT
+vf_tx=$(topo_stat vf_tx_packets)
+ip netns exec "$TOPO_G" python3 -c "$TCP_TX_PY" "$TOPO_HOST_IP" $PORT \
+	"$WORK/payload" $RATE $HOLD "$WORK/release" &
+tx_pid=$!
+on_exit kill_quiet "$tx_pid"
+check "a $((SIZE / 1048576)) MiB transfer starts over the VF" \
+	wait_for 60 stat_above vf_tx_packets $((vf_tx + MOVED))
+
+for ((i = 1; i <= CYCLES; i++)); do
+	topo_vf_del
+	check "cycle $i: the VF is hot-removed: data path synthetic" \
+		wait_for 30 datapath_is synthetic
+	synth_tx=$(topo_stat synth_tx_packets)
+	check "cycle $i: the transfer goes on over the synthetic path" \
+		wait_for 60 synth_carries synth_tx_packets $((synth_tx + MOVED))
+
+	topo_vf_add
+	check "cycle $i: the VF is back: data path vf" \
+		wait_for 30 datapath_is vf
+	vf_tx=$(topo_stat vf_tx_packets)
+	check "cycle $i: the transfer goes on over the VF" \
+		wait_for 60 stat_above vf_tx_packets $((vf_tx + MOVED))
+done
+
+check "the transfer was still running after the last cycle" running "$tx_pid"
+ktap_diag "$(stat -c %s "$WORK/received") of $SIZE bytes received when the last cycle was done"
+touch "$WORK/release"
+
+if wait_for 300 stopped "$tx_pid"; then
+	wait "$tx_pid"
+	tx_rc=$?
+else
+	tx_rc=timeout
+fi
+if wait_for 60 stopped "$rx_pid"; then
+	wait "$rx_pid"
+	rx_rc=$?
+else
+	rx_rc=timeout
+fi
+check_eq "sender and receiver exit 0 (no reset)" "tx=0 rx=0" "tx=$tx_rc rx=$rx_rc"
+check_eq "the receiver got the payload: size and sha256" \
+	"$SIZE $want" \
+	"$(stat -c %s "$WORK/received") $(sha256sum <"$WORK/received" | cut -d' ' -f1)"
+
+ktap_finished
