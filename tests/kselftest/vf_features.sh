@@ -117,6 +117,14 @@ gso_follows() {
 	[ "$(lim "$TOPO_DEV" "$1")" = "$2" ]
 }
 
+kill_quiet() {
+	kill "$@" 2>/dev/null
+}
+
+stopped() {
+	! kill -0 "$1" 2>/dev/null
+}
+
 listening() {
 	in_h ss -Hltn "sport = :$1" | grep -q LISTEN
 }
@@ -174,7 +182,7 @@ else
 fi
 
 ip netns exec "$TOPO_H" socat -u "TCP-LISTEN:$SINK_PORT,reuseaddr,fork" OPEN:/dev/null &
-on_exit kill $!
+on_exit kill_quiet $!
 
 dev=$TOPO_DEV
 vf=$TOPO_VF
@@ -314,10 +322,12 @@ drop0=$(topo_stat vf_tx_dropped)
 ip netns exec "$TOPO_H" socat -u "TCP-LISTEN:$BULK_PORT,reuseaddr" \
 	"OPEN:$WORK/bulk.rx,creat,trunc" &
 rx_pid=$!
+on_exit kill_quiet "$rx_pid"
 wait_for 30 listening $BULK_PORT
 ip netns exec "$TOPO_G" python3 -c "$TCP_TX_PY" "$TOPO_HOST_IP" $BULK_PORT \
 	"$WORK/bulk" $((2 * 1048576)) $hold "$WORK/release" &
 tx_pid=$!
+on_exit kill_quiet "$tx_pid"
 
 if wait_for 120 file_size_at_least "$WORK/bulk.rx" $((size / 4)); then
 	in_g ip link set "$vf" gso_max_size 4000 gso_max_segs 4
@@ -328,10 +338,18 @@ else
 		"the transfer did not get to a quarter"
 fi
 touch "$WORK/release"
-wait "$tx_pid"
-tx_rc=$?
-wait "$rx_pid"
-rx_rc=$?
+if wait_for 300 stopped "$tx_pid"; then
+	wait "$tx_pid"
+	tx_rc=$?
+else
+	tx_rc=timeout
+fi
+if wait_for 60 stopped "$rx_pid"; then
+	wait "$rx_pid"
+	rx_rc=$?
+else
+	rx_rc=timeout
+fi
 got=$(sha256sum <"$WORK/bulk.rx" | cut -d' ' -f1)
 check_eq "the transfer completed intact (sender, receiver status; hash)" \
 	"tx=0 rx=0 $want" "tx=$tx_rc rx=$rx_rc $got"
