@@ -23,6 +23,10 @@
 
 set -uo pipefail
 
+# The whole script is one compound command, read before it runs: editing
+# this file (or a git checkout) during a run cannot derail the run.
+{
+
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$REPO" || exit 2
 BUILDDIR=${BUILDDIR:-$REPO/.build}
@@ -251,3 +255,5 @@ fi
 echo "# check: $((SECONDS - t_start))s"
 summary
 [ "$failed" -eq 0 ]
+exit
+}

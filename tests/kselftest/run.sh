@@ -32,6 +32,10 @@
 
 set -u
 
+# The whole script is one compound command, read before it runs: editing
+# this file (or a git checkout) during a run cannot derail the run.
+{
+
 KSFT_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 NETVSC_DIR=${NETVSC_DIR:-$(cd "$KSFT_DIR/../.." && pwd)}
 export NETVSC_DIR
@@ -326,3 +330,4 @@ done
 
 rm -rf "$scratch_root"
 exit $overall
+}

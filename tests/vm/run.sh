@@ -43,6 +43,10 @@
 
 set -euo pipefail
 
+# The whole script is one compound command, read before it runs: editing
+# this file (or a git checkout) during a run cannot derail the run.
+{
+
 SELF_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
 REPO=$(cd "$SELF_DIR/../.." && pwd -P)
 KSFT_DIR=$REPO/tests/kselftest
@@ -283,6 +287,7 @@ JOB=$VMDIR/job
 qpid=
 spid=
 VM_BOOTS=0
+# shellcheck disable=SC2317
 cleanup() {
 	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || :
 	[ -z "$spid" ] || kill "$spid" 2>/dev/null || :
@@ -590,3 +595,5 @@ read -r p f s < <(awk -f "$SELF_DIR/ktap-count.awk" "$RESULTS")
 echo "# totals: pass:$p fail:$f skip:$s" | tee -a "$RESULTS"
 
 [ "$failed" -eq 0 ]
+exit
+}

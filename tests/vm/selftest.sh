@@ -51,6 +51,7 @@ make -s -C "$KDIR" M="$WORK/mod" modules >"$WORK/mod/build.log" 2>&1 || {
 	exit 1
 }
 
+# shellcheck disable=SC2016
 lib='. "$(dirname "$(readlink -f "$0")")/lib.sh"'
 
 # name, expected top-level verdict ("ok", "skip", "not ok"), script body
@@ -157,34 +158,45 @@ rc=$?
 set -e
 
 fails=0
-bad() {
-	echo "not ok: $*"
-	fails=$((fails + 1))
+# expect DESC CMD...: report CMD's success as "ok: DESC", else "not ok".
+expect() {
+	local desc=$1
+
+	shift
+	if "$@"; then
+		echo "ok: $desc"
+	else
+		echo "not ok: $desc"
+		fails=$((fails + 1))
+	fi
+}
+
+verdict_is() {
+	case "$1" in
+	ok) [[ "$2" =~ ^ok\ [0-9]+\ [a-z_]+$ ]] ;;
+	skip) [[ "$2" == ok*"# SKIP"* ]] ;;
+	*) [[ "$2" == "not ok"* ]] ;;
+	esac
 }
 
 for i in "${!NAMES[@]}"; do
 	num=$((i + 1))
 	name=${NAMES[$i]}
 	line=$(grep -E "^(not )?ok $num $name( |\$)" "$out" || :)
-	case "${EXPECT[$i]}" in
-	ok) [[ "$line" =~ ^ok\ [0-9]+\ [a-z_]+$ ]] ;;
-	skip) [[ "$line" == ok*"# SKIP"* ]] ;;
-	"not ok") [[ "$line" == "not ok"* ]] ;;
-	esac && echo "ok: $name: $line" || bad "$name: expected ${EXPECT[$i]}, got '$line'"
+	expect "$name is '${EXPECT[$i]}': '$line'" verdict_is "${EXPECT[$i]}" "$line"
 done
 last=$((${#NAMES[@]} + 1))
-grep -qx "ok $last vm_kernel_log" "$out" && echo "ok: vm_kernel_log" ||
-	bad "vm_kernel_log: $(grep " $last vm_kernel_log" "$out")"
-[ "$rc" -eq 1 ] && echo "ok: exit status 1" || bad "exit status $rc, expected 1"
+expect "vm_kernel_log ok" grep -qx "ok $last vm_kernel_log" "$out"
+expect "exit status 1 (got $rc)" test "$rc" -eq 1
 
-# 3 subtests of st_pass + st_after_splat + st_last + ktap_ok lines in
-# tests that failed for other reasons; the counter must see every failure.
+# Failures: st_fail (a subtest), st_plan, st_timeout, st_fakesplat,
+# st_taint, st_warn, st_oops, st_wedge (the runner or the host).
 read -r p f s < <(awk -f "$SELF_DIR/ktap-count.awk" "$out")
 echo "counted: $p passed, $f failed, $s skipped"
-[ "$f" -eq 8 ] || bad "expected 8 failures counted"
-[ "$s" -eq 1 ] || bad "expected 1 skip counted"
+expect "8 failures counted" test "$f" -eq 8
+expect "1 skip counted" test "$s" -eq 1
 boots=$(grep -c '^# vm boot' "$out" || :)
-[ "$boots" -ge 6 ] && echo "ok: $boots boots" || bad "expected >= 6 boots, saw $boots"
+expect "6 boots (saw $boots)" test "$boots" -eq 6
 
 if [ $fails -ne 0 ]; then
 	echo "harness self-test FAILED ($fails); output in $out:"
