@@ -5,6 +5,11 @@
 #
 #	. "$(dirname "$(readlink -f "$0")")/lib.sh"
 #
+# A test is a tests/kselftest/*.sh file that starts with "#!"; files that
+# do not (like this one) are libraries and are never run as tests.  A test
+# may set its timeout (default 600 s) with a "# timeout: N" line among its
+# first 20 lines, and skip itself as a whole with exit 4 (KSFT_SKIP).
+#
 # KTAP output:
 #   ktap_plan N                  "KTAP version 1" and "1..N"
 #   ktap_ok DESC                 "ok <n> DESC"

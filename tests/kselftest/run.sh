@@ -11,7 +11,8 @@
 #   run.sh --list
 #
 # TEST is a test name (smoke, smoke.sh) from tests/kselftest/ or a path to
-# a test file; default: every tests/kselftest/*.sh but lib.sh and run.sh.
+# a test file; default: every tests/kselftest/*.sh that starts with "#!"
+# but run.sh (files without "#!" are libraries that tests source).
 #
 # Each test runs under a timeout (default 600 s or --timeout; a test file
 # may override it with a "# timeout: N" line in its first 20 lines), in a
@@ -129,7 +130,7 @@ all_tests() {
 	for f in "$KSFT_DIR"/*.sh; do
 		case "${f##*/}" in
 		lib.sh|run.sh) ;;
-		*) echo "$f" ;;
+		*) [ "$(head -c 2 "$f")" != "#!" ] || echo "$f" ;;
 		esac
 	done
 }

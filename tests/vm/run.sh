@@ -22,7 +22,8 @@
 #
 # TEST is a name from tests/kselftest/ (smoke or smoke.sh) or a path to a
 # test file (files outside the repo are copied into the build dir so that
-# the VM sees them).
+# the VM sees them).  The default is every tests/kselftest/*.sh that starts
+# with "#!" but run.sh: files without it are libraries (lib.sh, topo.sh).
 #
 # Environment: KDIR (kernel headers; default as in the top-level Makefile),
 # BUILDDIR (default <repo>/.build), NVS_VM_MEM (MiB, 1024), NVS_VM_SMP (2),
@@ -121,10 +122,12 @@ resolve_test() {
 
 TESTS=()
 if [ $# -eq 0 ]; then
+	# Tests start with "#!"; files without it (lib.sh, topo.sh) are
+	# libraries that tests source.
 	for f in "$KSFT_DIR"/*.sh; do
 		case "${f##*/}" in
 		lib.sh|run.sh) ;;
-		*) TESTS+=("$f") ;;
+		*) [ "$(head -c 2 "$f")" != "#!" ] || TESTS+=("$f") ;;
 		esac
 	done
 else
