@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Protocol mode: traffic both ways over RNDIS.  Pings and TCP streams
+# (checked end to end by checksum of what arrived) in both directions;
+# the host counts the PPIs it saw: LSOv2 and checksum from the guest,
+# checksum towards the guest, and 802.1Q for a VLAN on top.
+# timeout: 300
+
+# shellcheck disable=SC2317
+# shellcheck source=tests/kselftest/lib.sh
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+# shellcheck source=tests/kselftest/topo.sh
+. "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/proto.lib
+. "$(dirname "$(readlink -f "$0")")/proto.lib"
+
+PORT=5201
+SIZE_KB=4096
+
+ktap_plan 14
+nvs_require_modules
+proto_mode
+
+if nvs_load; then
+	ktap_ok "modules load"
+else
+	ktap_fail "modules load"
+fi
+if topo_setup; then
+	ktap_ok "protocol-mode topology"
+else
+	ktap_fail "protocol-mode topology"
+fi
+ID=$TOPO_ID
+
+check "ping guest to host" topo_ping 5
+check "ping host to guest" in_h ping -q -c 5 -i 0.2 -W 2 "$TOPO_GUEST_IP"
+
+dd if=/dev/urandom of=blob bs=1K count=$SIZE_KB status=none
+sum=$(md5sum <blob | cut -d' ' -f1)
+
+# send FROM_NS TO_NS TO_IP: stream blob over TCP, print the md5 received
+send() {
+	local from=$1 to=$2 ip=$3 got=rx.$2
+
+	rm -f "$got"
+	ip netns exec "$to" socat -u "TCP-LISTEN:$PORT,reuseaddr" "CREATE:$got" &
+	local lpid=$!
+	wait_for 10 ip netns exec "$to" ss -Hltn "sport = :$PORT" || return 1
+	ip netns exec "$from" socat -u FILE:blob "TCP:$ip:$PORT" || return 1
+	wait "$lpid" || return 1
+	md5sum <"$got" | cut -d' ' -f1
+}
+
+lso0=$(proto_get "$ID" lso_ppi)
+csum0=$(proto_get "$ID" csum_ppi)
+check_eq "TCP guest to host: data intact" "$sum" "$(send "$TOPO_G" "$TOPO_H" "$TOPO_HOST_IP")"
+check "host saw LSOv2 PPIs" test "$(proto_get "$ID" lso_ppi)" -gt "$lso0"
+check "host saw checksum PPIs" test "$(proto_get "$ID" csum_ppi)" -gt "$csum0"
+
+rx0=$(proto_get "$ID" rx_csum_ppi)
+check_eq "TCP host to guest: data intact" "$sum" "$(send "$TOPO_H" "$TOPO_G" "$TOPO_GUEST_IP")"
+check "host sent checksum PPIs" test "$(proto_get "$ID" rx_csum_ppi)" -gt "$rx0"
+
+in_g ip link set "$TOPO_DEV" mtu 9000
+in_h ip link set "$(sim_host_ifname "$ID")" mtu 9000
+in_h ip link set br0 mtu 9000
+check "jumbo ping after an MTU change" in_g ping -q -c 3 -i 0.2 -W 2 -s 8000 "$TOPO_HOST_IP"
+
+in_g ip link add link "$TOPO_DEV" name vlan7 type vlan id 7
+in_g ip addr add 10.9.7.1/24 dev vlan7
+in_g ip link set vlan7 up
+in_h ip link add link br0 name br0.7 type vlan id 7
+in_h ip addr add 10.9.7.2/24 dev br0.7
+in_h ip link set br0.7 up
+vlan0=$(proto_get "$ID" vlan_ppi)
+check "ping over a VLAN" in_g ping -q -c 3 -i 0.2 -W 2 10.9.7.2
+check "host saw 802.1Q PPIs" test "$(proto_get "$ID" vlan_ppi)" -gt "$vlan0"
+check_eq "the guest sent nothing malformed" 0 "$(proto_get "$ID" bad_msgs)"
+check_eq "no receive slot ran out" 0 "$(proto_get "$ID" rx_nobuf)"
+ktap_finished
