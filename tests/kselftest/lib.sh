@@ -33,7 +33,8 @@
 #   nvs_require_modules          skip the test unless both .ko files exist
 #   nvs_load [PARAMS...]         insmod netvsc.ko PARAMS, then netvsc_sim.ko
 #                                (each unless already loaded)
-#   nvs_unload                   rmmod netvsc_sim, then netvsc
+#   nvs_unload                   rmmod netvsc_sim (and hv_netvsc if loaded),
+#                                then netvsc
 #   sim_new ID MAC [OPTS...]     create simulated device ID
 #   sim_del ID                   delete it
 #   sim_ifname ID                guest netdev name of device ID
@@ -265,7 +266,8 @@ nvs_load() {
 nvs_unload() {
 	local mod rc=0
 
-	for mod in netvsc_sim netvsc; do
+	# hv_netvsc (ours, if a test loaded it) sits on top of netvsc too.
+	for mod in netvsc_sim hv_netvsc netvsc; do
 		_nvs_loaded_p "$mod" || continue
 		rmmod "$mod" || rc=1
 	done
