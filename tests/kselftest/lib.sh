@@ -211,6 +211,9 @@ _nvs_cleanup() {
 	fi
 }
 trap _nvs_cleanup EXIT
+# Clean up on a timeout too (the runner's timeout sends SIGTERM).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # ------------------------------------------------------------------ modules
 
