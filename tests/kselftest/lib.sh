@@ -148,29 +148,26 @@ ktap_finished() {
 
 # ------------------------------------------------------------------ waiting
 
-_nvs_now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-
-	echo "$t"
-}
-
 wait_for() {
-	local timeout=$1 deadline sec
+	local timeout=$1 sec frac now deadline
 
 	shift
-	sec=${timeout%.*}
-	deadline=$(( $(_nvs_now_us) + ${sec:-0} * 1000000 ))
+	sec=${timeout%%.*}
+	frac=0
 	case "$timeout" in
 	*.*)
-		local frac=${timeout#*.}000000
-		deadline=$((deadline + 10#${frac:0:6}))
+		frac=${timeout#*.}000000
+		frac=$((10#${frac:0:6}))
 		;;
 	esac
+	now=${EPOCHREALTIME/[.,]/}
+	deadline=$((now + ${sec:-0} * 1000000 + frac))
 	while :; do
 		if "$@" >/dev/null 2>&1; then
 			return 0
 		fi
-		[ "$(_nvs_now_us)" -lt "$deadline" ] || return 1
+		now=${EPOCHREALTIME/[.,]/}
+		[ "$now" -lt "$deadline" ] || return 1
 		sleep 0.1
 	done
 }
