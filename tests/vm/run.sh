@@ -29,7 +29,9 @@
 # BUILDDIR (default <repo>/.build), NVS_VM_MEM (MiB, 1024), NVS_VM_SMP (2),
 # NVS_VM_APPEND (extra kernel command line), NVS_VM_BOOT_TIMEOUT (s, 180),
 # NVS_VM_GRACE (s beyond a test's timeout before the VM is killed, 120),
-# NVS_KERNEL (kernel image; default /boot/vmlinuz-<release of KDIR>).
+# NVS_KERNEL (kernel image; default /boot/vmlinuz-<release of KDIR>),
+# NVS_VM_SLOTS (VMs allowed at once on the machine, across all build
+# dirs; default nproc / NVS_VM_SMP, at least 1; 0: no limit).
 # Other NVS_* variables (test knobs such as NVS_TEST_TIMEOUT) are exported
 # to the tests and commands in the VM.
 #
@@ -169,6 +171,35 @@ if ! flock -n 9; then
 	msg "waiting for another VM run to finish ($VMDIR/lock)"
 	flock 9
 fi
+
+# TCG VMs side by side only share the CPUs, and a starved VM times tests
+# out: allow nproc / SMP of them on the machine (whatever their build dir)
+# and queue the rest.  Not for --shell, idle most of the time.
+acquire_vm_slot() {
+	local dir=/tmp/netvsc-vm-slots n i waited=0
+
+	n=$(($(nproc) / SMP))
+	[ "$n" -ge 1 ] || n=1
+	n=${NVS_VM_SLOTS:-$n}
+	[ "$n" -ne 0 ] || return 0
+	mkdir -p "$dir"
+	chmod 1777 "$dir" 2>/dev/null || :
+	while :; do
+		for ((i = 0; i < n; i++)); do
+			exec 7>>"$dir/slot$i"
+			if flock -n 7; then
+				return 0
+			fi
+			exec 7>&-
+		done
+		if [ $waited = 0 ]; then
+			msg "waiting for a VM slot ($n on this machine; NVS_VM_SLOTS=N changes that, 0: no limit)"
+			waited=1
+		fi
+		sleep 1
+	done
+}
+[ $mode = shell ] || acquire_vm_slot
 
 # ---------------------------------------------------------------- initramfs
 
@@ -386,10 +417,10 @@ boot_vm() {
 	VM_BOOT_S=
 	VM_BOOTS=$((VM_BOOTS + 1))
 	t0=$(now)
-	"${QEMU[@]}" </dev/null >>"$VMDIR/qemu.log" 2>&1 9>&- &
+	"${QEMU[@]}" </dev/null >>"$VMDIR/qemu.log" 2>&1 7>&- 9>&- &
 	qpid=$!
 	tail -n +1 -F --pid="$qpid" "$OUT" 2>/dev/null |
-		sed -u -e "$filter" 9>&- &
+		sed -u -e "$filter" 7>&- 9>&- &
 	spid=$!
 
 	deadline=$((SECONDS + limit))
