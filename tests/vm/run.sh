@@ -12,7 +12,8 @@
 #                                    the VM; its output on stdout, its exit
 #                                    status as ours
 #   tests/vm/run.sh --shell          interactive shell in the VM (Ctrl-A X
-#                                    leaves QEMU)
+#                                    leaves QEMU); exits with the shell's
+#                                    status
 #
 # Options:
 #   --timeout S    test mode: default per-test timeout (a test's own
@@ -506,8 +507,9 @@ if [ $mode = shell ]; then
 	rm -f "$OUT" "$CTL"
 	qemu_cmdline mon:stdio
 	msg "booting $REL; Ctrl-A X quits QEMU"
-	"${QEMU[@]}" 9>&- || :
-	exit 0
+	"${QEMU[@]}" 7>&- 9>&- || :
+	status=$(ctl_lines status | tail -n 1 | cut -d' ' -f2)
+	exit "${status:-125}"
 fi
 
 # ---------------------------------------------------------------- cmd
