@@ -47,11 +47,14 @@ static void netvsc_nt_uevent(struct netvsc_priv *priv, struct net_device *vf,
 			     bool up)
 {
 	char event[32], name[IFNAMSIZ + 16];
-	char *envp[] = { event, name, NULL };
+	char *envp[3];
 
 	snprintf(event, sizeof(event), "NETVSC_EVENT=%s",
 		 up ? "VF_UP" : "VF_DOWN");
 	snprintf(name, sizeof(name), "NETVSC_VF=%s", vf->name);
+	envp[0] = event;
+	envp[1] = name;
+	envp[2] = NULL;
 	kobject_uevent_env(&priv->dev->dev.kobj, KOBJ_CHANGE, envp);
 }
 
