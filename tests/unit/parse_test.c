@@ -413,7 +413,7 @@ static int offload(u8 type, u16 size, u32 len)
 	b = exact(len);
 	rc = netvsc_parse_offload(b, len, &c, &why);
 	if (!rc && (c.ip4_tx_csum != NDIS_CSUM_TCP || c.lso4_max != 62780 ||
-		    c.ip6_tx_csum || c.lso6_max))
+		    !c.lso4 || c.ip6_tx_csum || c.lso6 || c.lso6_max))
 		rc = -100;
 	free(b);
 	return rc;

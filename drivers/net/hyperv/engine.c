@@ -56,8 +56,22 @@ void netvsc_eng_vf_assoc(struct netvsc_eng *eng, bool allocated, u32 serial)
 	netdev_info(eng->dev, "host %s VF with serial %u\n",
 		    allocated ? "associated the" : "withdrew the", serial);
 	spin_lock_irqsave(&eng->upcall_lock, flags);
+	/* Kept for the core, which may not be listening yet. */
+	eng->vf_allocated = allocated;
+	eng->vf_serial = serial;
 	if (eng->upcalls)
 		netvsc_vf_assoc(eng->dev, allocated, serial);
+	spin_unlock_irqrestore(&eng->upcall_lock, flags);
+}
+
+/* Let the up-calls through, with what the host said before. */
+static void netvsc_eng_upcalls_on(struct netvsc_eng *eng)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&eng->upcall_lock, flags);
+	eng->upcalls = true;
+	netvsc_vf_assoc(eng->dev, eng->vf_allocated, eng->vf_serial);
 	spin_unlock_irqrestore(&eng->upcall_lock, flags);
 }
 
@@ -140,8 +154,9 @@ static void netvsc_eng_set_rx_filter(struct net_device *dev, u32 filter)
 	schedule_work(&eng->filter_work);
 }
 
+/* Ask for @path; the answer goes to the core unless @quiet. */
 static int netvsc_eng_switch(struct netvsc_eng *eng,
-			     enum netvsc_datapath path, u32 cookie)
+			     enum netvsc_datapath path, u32 cookie, bool quiet)
 {
 	struct nvsp_msg msg = { .type = NVSP_MSG4_SWITCH_DATA_PATH };
 	u32 active = path == NETVSC_DATAPATH_VF ? NVSP_DATAPATH_VF :
@@ -149,8 +164,9 @@ static int netvsc_eng_switch(struct netvsc_eng *eng,
 
 	msg.datapath.active = active;
 	return eng->chan->ops->send(eng->chan, &msg, sizeof(msg), NULL, 0,
-				    NETVSC_ID_SWITCH | (u64)active << 32 |
-				    cookie, true);
+				    NETVSC_ID_SWITCH |
+				    (quiet ? NETVSC_ID_QUIET : 0) |
+				    (u64)active << 32 | cookie, true);
 }
 
 static int netvsc_eng_set_datapath(struct net_device *dev,
@@ -167,7 +183,7 @@ static int netvsc_eng_set_datapath(struct net_device *dev,
 	else if (eng->nvsp_version < NVSP_VERSION_4)
 		err = -EOPNOTSUPP;
 	else
-		err = netvsc_eng_switch(eng, path, cookie);
+		err = netvsc_eng_switch(eng, path, cookie, false);
 	if (!err)
 		eng->datapath = path;
 	mutex_unlock(&eng->ctrl_lock);
@@ -204,7 +220,7 @@ static int netvsc_eng_set_mtu(struct net_device *dev, unsigned int mtu)
 		/* A new channel starts on the synthetic path. */
 		if (eng->datapath == NETVSC_DATAPATH_VF &&
 		    eng->nvsp_version >= NVSP_VERSION_4)
-			netvsc_eng_switch(eng, NETVSC_DATAPATH_VF, 0);
+			netvsc_eng_switch(eng, NETVSC_DATAPATH_VF, 0, true);
 	}
 	mutex_unlock(&eng->ctrl_lock);
 
@@ -228,20 +244,16 @@ static void netvsc_eng_get_caps(struct net_device *dev,
 		caps->features |= NETIF_F_IPV6_CSUM;
 	if ((c->ip4_rx_csum | c->ip6_rx_csum) & NDIS_CSUM_TCP)
 		caps->features |= NETIF_F_RXCSUM;
-	caps->tso_max_size = 0;
-	if (c->lso4_max && (caps->features & NETIF_F_IP_CSUM)) {
+	if (c->lso4 && (caps->features & NETIF_F_IP_CSUM))
 		caps->features |= NETIF_F_TSO;
-		caps->tso_max_size = c->lso4_max;
-	}
-	if (c->lso6_max && (caps->features & NETIF_F_IPV6_CSUM)) {
+	if (c->lso6 && (caps->features & NETIF_F_IPV6_CSUM))
 		caps->features |= NETIF_F_TSO6;
-		caps->tso_max_size = caps->tso_max_size ?
-				     min(caps->tso_max_size, c->lso6_max) :
-				     c->lso6_max;
-	}
-	caps->tso_max_size = min_t(u32, caps->tso_max_size, GSO_MAX_SIZE);
-	if (!caps->tso_max_size)
-		caps->tso_max_size = GSO_MAX_SIZE;
+	/* The host's limit holds whenever it gives one, LSO on or not. */
+	caps->tso_max_size = GSO_MAX_SIZE;
+	if (c->lso4_max)
+		caps->tso_max_size = min(caps->tso_max_size, c->lso4_max);
+	if (c->lso6_max)
+		caps->tso_max_size = min(caps->tso_max_size, c->lso6_max);
 	/* NDIS has no segment limit; a frame's pages are limited instead. */
 	caps->tso_max_segs = GSO_MAX_SEGS;
 	caps->min_mtu = ETH_MIN_MTU;
@@ -311,7 +323,7 @@ struct net_device *netvsc_eng_add(struct netvsc_chan *chan,
 	eth_hw_addr_set(dev, eng->mac);
 	if (net)
 		dev_net_set(dev, net);
-	eng->upcalls = true;
+	netvsc_eng_upcalls_on(eng);
 	err = netvsc_register(dev);
 	if (err)
 		goto err_stop;

@@ -61,6 +61,8 @@
 #define NETVSC_ID_RNDIS		(3ULL << NETVSC_ID_KIND_SHIFT)
 #define NETVSC_ID_SWITCH	(4ULL << NETVSC_ID_KIND_SHIFT)
 #define NETVSC_ID_KIND(id)	((id) & (0xffULL << NETVSC_ID_KIND_SHIFT))
+/* A switch the engine made on its own: the core is not told. */
+#define NETVSC_ID_QUIET		BIT_ULL(40)
 
 /* A send in flight: its frame (GPA direct) or its section. */
 struct netvsc_tx_slot {
@@ -104,6 +106,8 @@ struct netvsc_tx_slot {
  * @tx_nfree: their number
  * @upcall_lock: orders up-calls against removal
  * @upcalls: link and VF association up-calls are allowed
+ * @vf_allocated: the host's last VF association: allocated
+ * @vf_serial: and the serial number in it
  * @started: the protocol is up
  * @running: the device is open
  * @filter: the receive filter the core asked for (NETVSC_RX_*)
@@ -148,6 +152,8 @@ struct netvsc_eng {
 
 	spinlock_t upcall_lock;	/* up-calls against removal */
 	bool upcalls;
+	bool vf_allocated;
+	u32 vf_serial;
 	bool started;
 	bool running;
 	u32 filter;

@@ -345,6 +345,7 @@ static void netvsc_switch_done(struct netvsc_eng *eng,
 			       const struct netvsc_vmpkt *pkt)
 {
 	u32 requested = (pkt->trans_id >> 32) & 0xff;
+	bool quiet = pkt->trans_id & NETVSC_ID_QUIET;
 	u32 cookie = (u32)pkt->trans_id;
 	const char *why;
 	u32 type;
@@ -359,7 +360,8 @@ static void netvsc_switch_done(struct netvsc_eng *eng,
 		netdev_warn(eng->dev, "host did not switch the data path\n");
 		err = -EIO;
 	}
-	netvsc_datapath_done(eng->dev, cookie, err);
+	if (!quiet)
+		netvsc_datapath_done(eng->dev, cookie, err);
 }
 
 /**

@@ -451,11 +451,11 @@ int netvsc_parse_offload(const void *info, u32 len,
 			    CAP(csum.ip6_tx) : 0;
 	caps->ip6_rx_csum = CAP(csum.ip6_rx_encap) & NDIS_ENCAP_8023 ?
 			    CAP(csum.ip6_rx) : 0;
-	caps->lso4_max = CAP(lsov2.ip4_encap) & NDIS_ENCAP_8023 ?
-			 CAP(lsov2.ip4_max_size) : 0;
+	caps->lso4_max = CAP(lsov2.ip4_max_size);
+	caps->lso4 = (CAP(lsov2.ip4_encap) & NDIS_ENCAP_8023) && caps->lso4_max;
 	caps->lso4_min_segs = CAP(lsov2.ip4_min_segs);
-	caps->lso6_max = CAP(lsov2.ip6_encap) & NDIS_ENCAP_8023 ?
-			 CAP(lsov2.ip6_max_size) : 0;
+	caps->lso6_max = CAP(lsov2.ip6_max_size);
+	caps->lso6 = (CAP(lsov2.ip6_encap) & NDIS_ENCAP_8023) && caps->lso6_max;
 	caps->lso6_min_segs = CAP(lsov2.ip6_min_segs);
 #undef CAP
 	return 0;

@@ -70,8 +70,10 @@ struct netvsc_rndis_pkt {
  * @ip4_rx_csum: NDIS_CSUM_* it verifies on IPv4 receive
  * @ip6_tx_csum: the same for IPv6
  * @ip6_rx_csum: the same for IPv6
- * @lso4_max: largest IPv4 LSOv2 frame, 0 if none
+ * @lso4: whether the host does IPv4 LSOv2
+ * @lso4_max: largest IPv4 LSOv2 frame
  * @lso4_min_segs: fewest segments in one
+ * @lso6: the same for IPv6
  * @lso6_max: the same for IPv6
  * @lso6_min_segs: the same for IPv6
  */
@@ -80,8 +82,10 @@ struct netvsc_offload_caps {
 	u32 ip4_rx_csum;
 	u32 ip6_tx_csum;
 	u32 ip6_rx_csum;
+	bool lso4;
 	u32 lso4_max;
 	u32 lso4_min_segs;
+	bool lso6;
 	u32 lso6_max;
 	u32 lso6_min_segs;
 };

@@ -302,10 +302,10 @@ static int netvsc_rndis_set_offloads(struct netvsc_eng *eng)
 	p.tcp6_csum = ONOFF(c->ip6_tx_csum & NDIS_CSUM_TCP);
 	p.udp6_csum = ONOFF(c->ip6_tx_csum & NDIS_CSUM_UDP);
 #undef ONOFF
-	p.lsov2_ip4 = c->lso4_max ? NDIS_OFFLOAD_LSOV2_ENABLED :
-				    NDIS_OFFLOAD_LSOV2_DISABLED;
-	p.lsov2_ip6 = c->lso6_max ? NDIS_OFFLOAD_LSOV2_ENABLED :
-				    NDIS_OFFLOAD_LSOV2_DISABLED;
+	p.lsov2_ip4 = c->lso4 ? NDIS_OFFLOAD_LSOV2_ENABLED :
+				NDIS_OFFLOAD_LSOV2_DISABLED;
+	p.lsov2_ip6 = c->lso6 ? NDIS_OFFLOAD_LSOV2_ENABLED :
+				NDIS_OFFLOAD_LSOV2_DISABLED;
 	return netvsc_rndis_set(eng, OID_TCP_OFFLOAD_PARAMETERS, &p, size);
 }
 

@@ -11,6 +11,8 @@
  * netvsc_sim_enabled, and serialises creation and deletion.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -69,7 +71,7 @@ static ssize_t new_device_store(struct bus_type *bus, const char *buf,
 
 	err = netvsc_sim_parse_new(buf, &id, mac, &proto);
 	if (err) {
-		pr_err("new_device: cannot parse \"%.*s\"; expected \"<id> <mac> [proto]\", e.g. \"0 00:15:5d:00:00:01 proto\"\n",
+		pr_err("new_device: cannot parse \"%.*s\"; expected \"<id> <mac>\" or \"<id> <mac> proto\", e.g. \"0 00:15:5d:00:00:01 proto\"\n",
 		       (int)strcspn(buf, "\n"), buf);
 		return err;
 	}

@@ -153,27 +153,39 @@ static void netvsc_sim_release(struct device *dev)
 	kfree(container_of(dev, struct netvsc_sim_dev, dev));
 }
 
-/* The guest NIC of a protocol-mode device: the engine over our channel. */
-static int netvsc_sim_proto_guest(struct netvsc_sim_dev *sim, struct net *net)
+/* Protocol mode: register the host end, then the guest NIC, which is the
+ * engine over our channel.  The host end only talks to the guest through
+ * the channel, so it may come first.
+ */
+static int netvsc_sim_proto_up(struct netvsc_sim_dev *sim, struct net *net)
 {
+	struct netvsc_sim_proto *p;
 	struct net_device *guest;
+	int err;
 
-	sim->proto = netvsc_sim_chan_new(sim);
-	if (IS_ERR(sim->proto)) {
-		int err = PTR_ERR(sim->proto);
+	p = netvsc_sim_chan_new(sim);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	sim->proto = p;
 
-		sim->proto = NULL;
-		return err;
-	}
+	err = register_netdev(sim->host);
+	if (err)
+		goto err_free_chan;
 
-	guest = netvsc_eng_add(netvsc_sim_chan(sim->proto), &sim->dev, net);
+	guest = netvsc_eng_add(netvsc_sim_chan(p), &sim->dev, net);
 	if (IS_ERR(guest)) {
-		netvsc_sim_chan_free(sim->proto);
-		sim->proto = NULL;
-		return PTR_ERR(guest);
+		err = PTR_ERR(guest);
+		goto err_unregister_host;
 	}
 	WRITE_ONCE(sim->guest, guest);
 	return 0;
+
+err_unregister_host:
+	unregister_netdev(sim->host);
+err_free_chan:
+	sim->proto = NULL;
+	netvsc_sim_chan_free(p);
+	return err;
 }
 
 /**
@@ -222,12 +234,9 @@ struct netvsc_sim_dev *netvsc_sim_dev_new(u32 id, const u8 *mac, bool proto)
 	dev_net_set(sim->host, net);
 
 	if (proto) {
-		err = register_netdev(sim->host);
+		err = netvsc_sim_proto_up(sim, net);
 		if (err)
 			goto err_free_host;
-		err = netvsc_sim_proto_guest(sim, net);
-		if (err)
-			goto err_unregister_host;
 		netvsc_sim_debugfs_add(sim);
 		return sim;
 	}
@@ -257,8 +266,7 @@ struct netvsc_sim_dev *netvsc_sim_dev_new(u32 id, const u8 *mac, bool proto)
 err_unregister_host:
 	unregister_netdev(sim->host);
 err_free_guest:
-	if (!proto)
-		netvsc_free(sim->guest);
+	netvsc_free(guest);
 err_free_host:
 	netvsc_sim_host_free(sim->host);
 err_device:

@@ -18,6 +18,8 @@
  * lock or with WRITE_ONCE() and read by debugfs without it.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
@@ -362,13 +364,14 @@ static u32 netvsc_sim_hw_caps(struct netvsc_sim_proto *p, const u8 *in,
 		o->csum.ip6_rx_encap = NDIS_ENCAP_8023;
 		o->csum.ip6_rx = NDIS_CSUM_TCP | NDIS_CSUM_UDP;
 	}
+	/* The size limit stands whether LSO is on or not. */
+	o->lsov2.ip4_max_size = READ_ONCE(c->tso_max_size);
+	o->lsov2.ip4_min_segs = 2;
+	o->lsov2.ip6_max_size = READ_ONCE(c->tso_max_size);
+	o->lsov2.ip6_min_segs = 2;
 	if (READ_ONCE(c->tso)) {
 		o->lsov2.ip4_encap = NDIS_ENCAP_8023;
-		o->lsov2.ip4_max_size = READ_ONCE(c->tso_max_size);
-		o->lsov2.ip4_min_segs = 2;
 		o->lsov2.ip6_encap = NDIS_ENCAP_8023;
-		o->lsov2.ip6_max_size = READ_ONCE(c->tso_max_size);
-		o->lsov2.ip6_min_segs = 2;
 	}
 	return size;
 }
