@@ -264,11 +264,15 @@ static int cmd_show(int argc, char **argv)
 	int i, ret, err;
 
 	for (i = 0; i < argc; i++) {
-		if (argv[i][0] == '-' && !global_option(argv[i]))
+		/* "--": the next argument is a device, even "-x". */
+		if (!strcmp(argv[i], "--") && i + 1 < argc) {
+			i++;
+		} else if (argv[i][0] == '-') {
+			if (global_option(argv[i]))
+				return usage_error("show: unknown option '%s'",
+						   argv[i]);
 			continue;
-		if (argv[i][0] == '-')
-			return usage_error("show: unknown option '%s'",
-					   argv[i]);
+		}
 		if (dev)
 			return usage_error("show: unexpected argument '%s'",
 					   argv[i]);
