@@ -264,7 +264,11 @@ static int netvsc_nl_dev_get_dumpit(struct sk_buff *skb,
 	int err = 0;
 
 	rtnl_lock();
+	/* Flag a part that raced with devices coming or going. */
+	cb->seq = net->dev_base_seq;
 	for_each_netdev(net, dev) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)skb_tail_pointer(skb);
+
 		if (!netvsc_is_netvsc(dev) || idx++ < done)
 			continue;
 		err = netvsc_nl_fill(skb, netdev_priv(dev),
@@ -273,6 +277,7 @@ static int netvsc_nl_dev_get_dumpit(struct sk_buff *skb,
 				     NETVSC_CMD_DEV_GET, 0, 0);
 		if (err)
 			break;
+		nl_dump_check_consistent(cb, nlh);
 		done++;
 	}
 	rtnl_unlock();

@@ -157,7 +157,10 @@ void netvsc_nt_vf_event(struct netvsc_priv *priv, struct net_device *vf,
 		break;
 	case NETDEV_GOING_DOWN:
 	case NETDEV_DOWN:
-		netvsc_nt_vf_down(priv, vf, NETVSC_REASON_VF_DOWN);
+		/* A device being unregistered is closed first. */
+		netvsc_nt_vf_down(priv, vf, vf->dismantle ?
+				  NETVSC_REASON_VF_REMOVED :
+				  NETVSC_REASON_VF_DOWN);
 		break;
 	case NETDEV_CHANGEADDR:
 		if (!ether_addr_equal(vf->dev_addr, priv->dev->dev_addr))

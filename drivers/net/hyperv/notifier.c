@@ -60,7 +60,9 @@ static int netvsc_vf_event(struct netvsc_priv *priv, struct net_device *vf,
 	switch (event) {
 	case NETDEV_GOING_DOWN:
 	case NETDEV_DOWN:
-		netvsc_vf_leave(priv, NETVSC_REASON_VF_DOWN);
+		/* A device being unregistered is closed first. */
+		netvsc_vf_leave(priv, vf->dismantle ? NETVSC_REASON_VF_REMOVED :
+					    NETVSC_REASON_VF_DOWN);
 		break;
 	case NETDEV_UP:
 		if (priv->vf_state == NETVSC_STATE_WAITING)
