@@ -141,24 +141,25 @@ static int netvsc_nvsp_negotiate(struct netvsc_eng *eng)
 	return err;
 }
 
+/* The NDIS configuration (NVSP 2 on), then the NDIS version. */
 static int netvsc_nvsp_ndis(struct netvsc_eng *eng)
 {
-	struct nvsp_msg msg = { .type = NVSP_MSG1_NDIS_VERSION };
+	struct nvsp_msg msg = { .type = NVSP_MSG2_NDIS_CONFIG };
 	int err;
 
-	/* NDIS 6.30 from NVSP 5 on, 6.1 before. */
-	msg.ndis_version.major = 6;
-	msg.ndis_version.minor = eng->nvsp_version > NVSP_VERSION_4 ? 30 : 1;
-	err = netvsc_nvsp_send(eng, &msg);
-	if (err)
-		return err;
-
-	memset(&msg, 0, sizeof(msg));
-	msg.type = NVSP_MSG2_NDIS_CONFIG;
 	msg.ndis_config.mtu = eng->mtu + ETH_HLEN;
 	msg.ndis_config.caps = NVSP_CAP_IEEE8021Q;
 	if (eng->nvsp_version >= NVSP_VERSION_4)
 		msg.ndis_config.caps |= NVSP_CAP_SRIOV | NVSP_CAP_TEAMING;
+	err = netvsc_nvsp_send(eng, &msg);
+	if (err)
+		return err;
+
+	/* NDIS 6.30 from NVSP 5 on, 6.1 before. */
+	memset(&msg, 0, sizeof(msg));
+	msg.type = NVSP_MSG1_NDIS_VERSION;
+	msg.ndis_version.major = 6;
+	msg.ndis_version.minor = eng->nvsp_version > NVSP_VERSION_4 ? 30 : 1;
 	return netvsc_nvsp_send(eng, &msg);
 }
 
