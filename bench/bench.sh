@@ -25,11 +25,12 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 tag=${quick:+quick-}$stamp
 log=$dir/results/$tag.log
 export NVS_BENCH_QUICK=${quick:-0}
-"$repo/tests/vm/run.sh" --timeout "${NVS_BENCH_TIMEOUT:-5400}" \
+"$repo/tests/vm/run.sh" --timeout "${NVS_BENCH_TIMEOUT:-3600}" \
 	--cmd "bash $repo/bench/run.sh" >"$log" 2>&1
 rc=$?
-sed -n '/^@@BENCH_JSONL_BEGIN@@$/,/^@@BENCH_JSONL_END@@$/p' "$log" |
-	sed '1d;$d' >"$dir/results/$tag.jsonl"
+# Each result is also printed as it is taken ("@@R JSON"), so that a run
+# cut short by the timeout still yields what it measured.
+sed -n 's/^@@R //p' "$log" >"$dir/results/$tag.jsonl"
 if [ ! -s "$dir/results/$tag.jsonl" ]; then
 	echo "bench: no results (VM exit status $rc); output in $log" >&2
 	tail -n 30 "$log" >&2

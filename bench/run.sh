@@ -30,8 +30,8 @@ QUICK=${NVS_BENCH_QUICK:-0}
 if [ -n "$QUICK" ]; then
 	REPS=1 TPUT_S=1 PPS_S=0.5 FO_S=1 FO_RATE=2000 JOIN_REPS=1 SCALE_N=16
 else
-	REPS=${NVS_BENCH_REPS:-5} TPUT_S=3 PPS_S=2 FO_S=3 FO_RATE=2000
-	JOIN_REPS=${NVS_BENCH_REPS:-5} SCALE_N=${NVS_BENCH_SCALE:-256}
+	REPS=${NVS_BENCH_REPS:-5} TPUT_S=2 PPS_S=1 FO_S=1.5 FO_RATE=2000
+	JOIN_REPS=${NVS_BENCH_REPS:-5} SCALE_N=${NVS_BENCH_SCALE:-64}
 fi
 BACKUP_MAC=02:00:00:00:00:11
 PORT=9300
@@ -43,7 +43,8 @@ mkdir -p "$OUT"
 : >"$RES"
 
 log() { echo "bench: $*" >&2; }
-rec() { echo "$*" >>"$RES"; }
+rec() { echo "$*" >>"$RES"; echo "@@R $*"; }
+recs() { local l; while IFS= read -r l; do rec "$l"; done; }
 
 for b in udpsend udprecv; do
 	[ -x "$BENCH/$b" ] || { echo "bench: $BENCH/$b missing: make -C bench" >&2; exit 1; }
@@ -193,7 +194,7 @@ run_pps() {
 	s=$(in_g "$BENCH/udpsend" "$TOPO_HOST_IP" "$PORT" 0 "$PPS_S" 18)
 	read -r b1 t1 < <(cpu_busy)
 	wait "$r"
-	python3 - "$cfg" "$rep" "$((b1 - b0))" "$((t1 - t0))" "$s" "$(cat "$OUT/recv.json")" >>"$RES" <<'PY'
+	python3 - "$cfg" "$rep" "$((b1 - b0))" "$((t1 - t0))" "$s" "$(cat "$OUT/recv.json")" <<'PY' | recs
 import json, sys, os
 cfg, rep, busy, tot = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 s, r = json.loads(sys.argv[5]), json.loads(sys.argv[6])
@@ -240,7 +241,7 @@ run_failover() {
 	fo_event "$ev"
 	wait "$s"
 	wait "$r"
-	python3 - "$cfg" "$ev" "$rep" "$(cat "$OUT/send.json")" "$(cat "$OUT/recv.json")" >>"$RES" <<'PY'
+	python3 - "$cfg" "$ev" "$rep" "$(cat "$OUT/send.json")" "$(cat "$OUT/recv.json")" <<'PY' | recs
 import json, sys
 cfg, ev, rep = sys.argv[1], sys.argv[2], int(sys.argv[3])
 s, r = json.loads(sys.argv[4]), json.loads(sys.argv[5])
@@ -260,12 +261,15 @@ run_join() {
 	in_g "$VFCTL" -j monitor >"$OUT/mon.json" 2>/dev/null &
 	m=$!
 	sleep 0.5
-	topo_vf_add && in_g ip link set vf0 up
+	printf 'link add vf0 address %s type veth peer name vf0p netns %s\nlink set vf0 up\n' \
+		"$TOPO_MAC" "$TOPO_H" | in_g ip -b - || return 1
+	in_h ip link set vf0p master br0
+	in_h ip link set vf0p up
 	wait_for 30 topo_joined
 	sleep 0.3
 	kill "$m"
 	wait "$m" 2>/dev/null
-	python3 - "$delay" "$rep" "$OUT/mon.json" >>"$RES" <<'PY'
+	python3 - "$delay" "$rep" "$OUT/mon.json" <<'PY' | recs
 import json, sys
 from datetime import datetime
 delay, rep = sys.argv[1], int(sys.argv[2])
@@ -304,13 +308,14 @@ slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 event_cost() {
 	local n=$1 t0 t1 i
 
+	for ((i = 0; i < 50; i++)); do
+		echo "link add nvsbdummy type dummy"
+		echo "link del nvsbdummy"
+	done >"$OUT/ev.batch"
 	t0=${EPOCHREALTIME/[.,]/}
-	for ((i = 0; i < 20; i++)); do
-		ip link add nvsbdummy type dummy
-		ip link del nvsbdummy
-	done
+	ip -b "$OUT/ev.batch"
 	t1=${EPOCHREALTIME/[.,]/}
-	rec "{\"kind\": \"event_us\", \"cfg\": \"n=$n\", \"rep\": 0, \"value\": $(((t1 - t0) / 20))}"
+	rec "{\"kind\": \"event_us\", \"cfg\": \"n=$n\", \"rep\": 0, \"value\": $(((t1 - t0) / 50))}"
 }
 
 run_scale() {
@@ -324,17 +329,7 @@ run_scale() {
 		mac=$(printf '00:15:5d:01:%02x:%02x' $((i >> 8)) $((i & 255)))
 		sim_new "$((1000 + i))" "$mac" || break
 		ip link add "bvf$i" address "$mac" type veth peer name "bvf${i}p" || break
-		if [ "$i" = 1 ] || [ "$i" = 16 ]; then
-			:
-		fi
 	done
-	paired() {
-		local c=0 d
-		for d in /sys/kernel/debug/netvsc_sim/*/datapath; do
-			[ "$(cat "$d" 2>/dev/null)" = vf ] && c=$((c + 1))
-		done
-		[ "$c" -ge "$1" ]
-	}
 	# A VF is paired once it is enslaved (data path switch needs it up).
 	enslaved() {
 		local c
