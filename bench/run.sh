@@ -355,10 +355,12 @@ run_scale() {
 # ------------------------------------------------------------------ main
 
 nvs_load || { echo "bench: cannot load the modules" >&2; exit 1; }
-what=${NVS_BENCH_ONLY:-datapath failover join scale}
+what=${NVS_BENCH_ONLY:-failover datapath join scale}
 log "quick=${QUICK:-0} reps=$REPS configs: $CONFIGS; parts: $what"
 
-if [[ " $what " == *" datapath "* ]]; then
+part_datapath() {
+	local cfg rep
+
 	for cfg in $CONFIGS; do
 		setup "$cfg" || { log "setup $cfg failed"; rec "{\"kind\": \"error\", \"what\": \"setup $cfg\"}"; continue; }
 		for ((rep = 1; rep <= REPS; rep++)); do
@@ -368,12 +370,13 @@ if [[ " $what " == *" datapath "* ]]; then
 		done
 		log "datapath $cfg done"
 	done
-fi
+}
 
-if [[ " $what " == *" failover "* ]]; then
-	FO_CONFIGS="netvsc bond100 bond10"
-	[[ " $CONFIGS " == *" team "* ]] && FO_CONFIGS+=" team"
-	for cfg in $FO_CONFIGS; do
+part_failover() {
+	local cfg ev rep fo_configs="netvsc bond100 bond10"
+
+	[[ " $CONFIGS " == *" team "* ]] && fo_configs+=" team"
+	for cfg in $fo_configs; do
 		for ev in none remove linkdown readd; do
 			for ((rep = 1; rep <= REPS; rep++)); do
 				run_failover "$cfg" "$ev" "$rep"
@@ -381,21 +384,31 @@ if [[ " $what " == *" failover "* ]]; then
 		done
 		log "failover $cfg done"
 	done
-fi
+}
 
-if [[ " $what " == *" join "* ]]; then
+part_join() {
+	local delay rep
+
 	for delay in 0 default; do
 		for ((rep = 1; rep <= JOIN_REPS; rep++)); do
 			run_join "$delay" "$rep"
 		done
 	done
 	log "join done"
-fi
+}
 
-if [[ " $what " == *" scale "* ]]; then
+part_scale() {
 	run_scale
 	log "scale done"
-fi
+}
+
+# The parts run in the order given (failover first: it matters most).
+for part in $what; do
+	case "$part" in
+	datapath | failover | join | scale) "part_$part" ;;
+	*) log "unknown part $part" ;;
+	esac
+done
 
 teardown
 echo "@@BENCH_JSONL_BEGIN@@"
