@@ -4,8 +4,9 @@
  *
  * udprecv PORT TIMEOUT_S [READY_FILE]
  *
- * Receives until the end marker (sequence ~0) arrives or TIMEOUT_S pass
- * without one.  Creates READY_FILE once bound.  Prints one JSON line:
+ * Receives until the end marker (sequence ~0) arrives, or TIMEOUT_S pass
+ * without a datagram (ten times that before the first one: starting the
+ * sender may be slow under TCG).  Creates READY_FILE once bound.  Prints one JSON line:
  *   received   datagrams with a sequence number (duplicates excluded)
  *   lost       highest sequence + 1 - received
  *   dups, reordered
@@ -78,7 +79,7 @@ int main(int argc, char **argv)
 		if (rfd >= 0)
 			close(rfd);
 	}
-	deadline = now_ns() + (uint64_t)(timeout * 1e9);
+	deadline = now_ns() + (uint64_t)(10 * timeout * 1e9);
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		uint64_t seq;
