@@ -249,7 +249,7 @@ int netvsc_rndis_query_caps(struct netvsc_eng *eng)
 	err = netvsc_rndis_query_u32(eng, OID_GEN_MAXIMUM_FRAME_SIZE, &frame);
 	if (err)
 		return err;
-	eng->max_mtu = clamp_t(u32, frame, ETH_MIN_MTU, ETH_MAX_MTU - ETH_HLEN);
+	eng->max_mtu = clamp_t(u32, frame, ETH_MIN_MTU, ETH_MAX_MTU);
 
 	in.hdr.type = NDIS_OBJ_TYPE_OFFLOAD;
 	if (eng->nvsp_version >= NVSP_VERSION_5) {
