@@ -9,7 +9,7 @@
 # hv_netvsc.ko depends on hv_vmbus.
 # timeout: 240
 
-# shellcheck disable=SC2317
+# shellcheck disable=SC2317,SC2119
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/proto.lib

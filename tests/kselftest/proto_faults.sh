@@ -12,7 +12,7 @@
 #    the device keeps working.
 # timeout: 300
 
-# shellcheck disable=SC2317
+# shellcheck disable=SC2317,SC2119
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh

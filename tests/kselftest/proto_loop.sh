@@ -6,7 +6,7 @@
 # and go many times within one load, and nothing is left behind.
 # timeout: 400
 
-# shellcheck disable=SC2317
+# shellcheck disable=SC2317,SC2119
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/proto.lib

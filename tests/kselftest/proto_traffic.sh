@@ -7,7 +7,7 @@
 # checksum towards the guest, and 802.1Q for a VLAN on top.
 # timeout: 300
 
-# shellcheck disable=SC2317
+# shellcheck disable=SC2317,SC2119
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh

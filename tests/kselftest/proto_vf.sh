@@ -10,7 +10,7 @@
 # reported by the guest.
 # timeout: 300
 
-# shellcheck disable=SC2317
+# shellcheck disable=SC2317,SC2119
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh

@@ -495,9 +495,11 @@ static const struct {
 	T(offload_trunc, -EMSGSIZE),
 };
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 int main(void)
 {
-	unsigned int i, n = sizeof(cases) / sizeof(cases[0]), failed = 0;
+	unsigned int i, n = ARRAY_SIZE(cases), failed = 0;
 
 	printf("KTAP version 1\n1..%u\n", n);
 	for (i = 0; i < n; i++) {
@@ -506,14 +508,18 @@ int main(void)
 		why = NULL;
 		rc = cases[i].fn();
 		if (rc == cases[i].want && (rc == 0 || why)) {
-			printf("ok %u %s%s%s\n", i + 1, cases[i].name,
-			       why ? " # rejected: " : "", why ? why : "");
+			if (why)
+				printf("ok %u %s # rejected: %s\n", i + 1,
+				       cases[i].name, why);
+			else
+				printf("ok %u %s\n", i + 1, cases[i].name);
 			continue;
 		}
 		failed++;
-		printf("# got %d, want %d%s%s\nnot ok %u %s\n", rc,
-		       cases[i].want, rc ? " (no reason given)" : "", "",
-		       i + 1, cases[i].name);
+		printf("# got %d, want %d\n", rc, cases[i].want);
+		if (rc && !why)
+			printf("# rejected without a reason\n");
+		printf("not ok %u %s\n", i + 1, cases[i].name);
 	}
 	printf("# totals: pass:%u fail:%u skip:0\n", n - failed, failed);
 	return failed ? 1 : 0;
