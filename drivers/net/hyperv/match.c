@@ -37,13 +37,23 @@ static struct netvsc_priv *netvsc_lookup(const u8 *mac)
 	return NULL;
 }
 
-/* 6.1 has no flag for ipvlan devices; they are known by their kind. */
-static bool netvsc_is_ipvlan(const struct net_device *dev)
+/* 6.1 has no flag for ipvlan devices, and macvlan sets IFF_MACVLAN only
+ * after registering: know both by their kind.
+ */
+static bool netvsc_is_mac_or_ipvlan(const struct net_device *dev)
 {
+	static const char * const kinds[] = {
+		"macvlan", "macvtap", "ipvlan", "ipvtap",
+	};
 	const struct rtnl_link_ops *ops = dev->rtnl_link_ops;
+	int i;
 
-	return ops && (!strcmp(ops->kind, "ipvlan") ||
-		       !strcmp(ops->kind, "ipvtap"));
+	if (netif_is_macvlan(dev))
+		return true;
+	for (i = 0; ops && i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(ops->kind, kinds[i]))
+			return true;
+	return false;
 }
 
 /**
@@ -59,7 +69,7 @@ bool netvsc_vf_candidate(const struct net_device *dev)
 	       !(dev->flags & IFF_LOOPBACK) && !netvsc_is_netvsc(dev) &&
 	       !is_vlan_dev(dev) && !netif_is_bond_master(dev) &&
 	       !netif_is_team_master(dev) && !netif_is_bridge_master(dev) &&
-	       !netif_is_macvlan(dev) && !netvsc_is_ipvlan(dev);
+	       !netvsc_is_mac_or_ipvlan(dev);
 }
 
 /**

@@ -198,6 +198,7 @@ void netvsc_stats_read(const struct netvsc_priv *priv,
 
 /* vf.c */
 void netvsc_vf_scan(struct netvsc_priv *priv);
+bool netvsc_vf_acceptable(struct netvsc_priv *priv, struct net_device *vf);
 int netvsc_vf_claim(struct netvsc_priv *priv, struct net_device *vf);
 void netvsc_vf_release(struct netvsc_priv *priv, enum netvsc_reason reason,
 		       bool close);

@@ -110,12 +110,15 @@ static void netvsc_candidate(struct netvsc_priv *priv, struct net_device *dev,
 	/* A VF the user took away comes back only by the user's hand. */
 	if (dev == priv->vf_evicted && !(here && same_mac))
 		return;
-	if (!here) {
-		netvsc_vf_queue_move(priv, dev);
+	if (here ? netvsc_vf_claim(priv, dev) :
+		   !netvsc_vf_acceptable(priv, dev)) {
+		/* Refused: unhide what NETDEV_POST_INIT hid. */
+		if (event == NETDEV_REGISTER)
+			dev->flags &= ~IFF_SLAVE;
 		return;
 	}
-	if (netvsc_vf_claim(priv, dev) && event == NETDEV_REGISTER)
-		dev->flags &= ~IFF_SLAVE;
+	if (!here)
+		netvsc_vf_queue_move(priv, dev);
 }
 
 /* Non-transparent mode: pair within our namespace, by current MAC. */

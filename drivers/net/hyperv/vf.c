@@ -570,6 +570,33 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
 }
 
 /**
+ * netvsc_vf_acceptable - may this candidate become our VF?
+ * @priv: the synthetic device
+ * @vf: a candidate, in any namespace
+ *
+ * Refuses, with a log line, a second VF and a device that belongs to
+ * another (it has an rx_handler, as a bond's slave does).
+ */
+bool netvsc_vf_acceptable(struct netvsc_priv *priv, struct net_device *vf)
+{
+	struct net_device *cur = rtnl_dereference(priv->vf);
+
+	ASSERT_RTNL();
+
+	if (cur && cur != vf) {
+		netdev_info(priv->dev, "%s has our MAC but %s is already our VF; ignoring it\n",
+			    vf->name, cur->name);
+		return false;
+	}
+	if (netdev_is_rx_handler_busy(vf)) {
+		netdev_info(priv->dev, "%s has our MAC but belongs to another device; not taking it\n",
+			    vf->name);
+		return false;
+	}
+	return true;
+}
+
+/**
  * netvsc_vf_claim - make a VF our slave
  * @priv: the synthetic device
  * @vf: a candidate in our namespace
@@ -583,16 +610,8 @@ int netvsc_vf_claim(struct netvsc_priv *priv, struct net_device *vf)
 
 	ASSERT_RTNL();
 
-	if (rtnl_dereference(priv->vf)) {
-		netdev_info(dev, "%s has our MAC but %s is already our VF; ignoring it\n",
-			    vf->name, rtnl_dereference(priv->vf)->name);
+	if (rtnl_dereference(priv->vf) || !netvsc_vf_acceptable(priv, vf))
 		return -EBUSY;
-	}
-	if (netdev_is_rx_handler_busy(vf)) {
-		netdev_info(dev, "%s has our MAC but belongs to another device; not taking it\n",
-			    vf->name);
-		return -EBUSY;
-	}
 
 	err = netdev_rx_handler_register(vf, netvsc_vf_rx_handler, dev);
 	if (err)
@@ -726,8 +745,8 @@ static void netvsc_move_work(struct work_struct *work)
 		goto unlock;
 
 	vf = __dev_get_by_index(net, priv->move_ifindex);
-	if (!vf || netvsc_match(vf) != priv || rtnl_dereference(priv->vf) ||
-	    net_eq(net, dev_net(dev)))
+	if (!vf || netvsc_match(vf) != priv || net_eq(net, dev_net(dev)) ||
+	    !netvsc_vf_acceptable(priv, vf))
 		goto put_net;
 
 	netdev_info(dev, "moving VF %s into our namespace\n", vf->name);
@@ -757,7 +776,7 @@ void netvsc_vf_queue_move(struct netvsc_priv *priv, struct net_device *vf)
 
 	ASSERT_RTNL();
 
-	if (priv->move_net)
+	if (priv->move_net || !netvsc_vf_acceptable(priv, vf))
 		return;
 	net = maybe_get_net(dev_net(vf));
 	if (!net)
