@@ -90,7 +90,9 @@ def ratio(s):
 
 
 def markdown(out):
-    lines = ["### Datapath (guest -> host netns), median (min-max)", "",
+    lines = []
+    if out["datapath"]:
+        lines += ["### Datapath (guest -> host netns), median (min-max)", "",
              "| config | TCP 1 stream Mbit/s | ratio | TCP 4 streams Mbit/s | ratio "
              "| UDP 64 B kpps | ratio | CPU ns/pkt |",
              "|---|---|---|---|---|---|---|---|"]
@@ -104,7 +106,7 @@ def markdown(out):
             fmt(d.get("pps"), 1e3, 2), ratio(d.get("pps")),
             fmt(d.get("cpu_ns_per_pkt"), 1, 0)))
     if out["failover"]:
-        lines += ["", "### Failover: 2000 pps UDP stream, event in the middle; "
+        lines += ["" if lines else "", "### Failover: 2000 pps UDP stream, event in the middle; "
                   "lost packets / longest gap ms, median (min-max)", "",
                   "| config | " + " | ".join(EV_NAMES[e] for e in EVENTS) + " |",
                   "|---" * (len(EVENTS) + 1) + "|"]
