@@ -6,6 +6,7 @@
 #   make install        modules_install + depmod, and the tools
 #   make check          static checks, then the kselftests in a VM
 #   make demo           boot the VM and show the synthetic NIC at work
+#   make bench          netvsc against the bare VF, bonding and team
 #
 # KDIR defaults to the running kernel's build tree when it exists, and
 # otherwise to the newest installed Debian *-amd64 headers.
@@ -24,7 +25,7 @@ DESTDIR ?=
 export KDIR SRCDIR BUILDDIR
 
 .PHONY: all modules tools install modules_install tools_install clean \
-	check demo deps
+	check demo deps bench
 
 all: modules tools
 
@@ -59,6 +60,10 @@ check:
 
 demo:
 	@scripts/demo.sh
+
+# QUICK=1: one short repetition of everything, to prove the scripts run.
+bench: modules tools
+	QUICK=$(QUICK) bench/bench.sh
 
 print-%:
 	@echo '$*=$($*)'
