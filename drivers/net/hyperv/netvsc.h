@@ -98,6 +98,8 @@ struct netvsc_vf_saved {
  * @gso_segs_written: the same for GSO segments
  * @wanted_saved: the synthetic device's wanted features before the join
  * @feat_pushing: a feature change is being pushed to the VF
+ * @feat_following: the features are being recomputed from the VF's or
+ *	the host's, not changed by the user
  * @join_work: finishes a join after the join delay
  * @limits_work: recomputes the TSO/GSO limits outside the datapath
  * @move_work: moves a VF from another namespace into ours
@@ -142,6 +144,7 @@ struct netvsc_priv {
 	unsigned int gso_segs_written;
 	netdev_features_t wanted_saved;
 	bool feat_pushing;
+	bool feat_following;
 
 	struct delayed_work join_work;
 	struct work_struct limits_work;

@@ -284,7 +284,11 @@ void netvsc_vf_apply_features(struct netvsc_priv *priv)
 	dev->hw_features = offloads;
 	dev->vlan_features = vlan;
 	dev->hw_enc_features = 0;
+
+	/* Following the VF or the host: nothing to push back to the VF. */
+	priv->feat_following = true;
 	netdev_update_features(dev);
+	priv->feat_following = false;
 }
 
 /**
@@ -318,7 +322,8 @@ void netvsc_vf_features_changed(struct netvsc_priv *priv)
  * @features: the synthetic device's new features
  *
  * Called from ndo_set_features: the offloads toggled on the synthetic
- * device are toggled on the VF, where the VF can toggle them.
+ * device (by the user, not by following the VF or the host) are toggled
+ * on the VF, where the VF can toggle them.
  */
 void netvsc_vf_push_features(struct netvsc_priv *priv,
 			     netdev_features_t features)
@@ -329,7 +334,7 @@ void netvsc_vf_push_features(struct netvsc_priv *priv,
 
 	ASSERT_RTNL();
 
-	if (!vf)
+	if (!vf || priv->feat_following)
 		return;
 
 	changed = (features ^ dev->features) & NETVSC_VF_OFFLOADS;
@@ -610,7 +615,8 @@ int netvsc_vf_claim(struct netvsc_priv *priv, struct net_device *vf)
 
 	ASSERT_RTNL();
 
-	if (rtnl_dereference(priv->vf) || !netvsc_vf_acceptable(priv, vf))
+	/* Acceptable but already ours: nothing to do. */
+	if (!netvsc_vf_acceptable(priv, vf) || rtnl_dereference(priv->vf))
 		return -EBUSY;
 
 	err = netdev_rx_handler_register(vf, netvsc_vf_rx_handler, dev);
