@@ -43,7 +43,7 @@ modules_install: modules
 
 tools_install: tools
 	$(MAKE) -C tools/vfctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
-	$(MAKE) -C tools/udev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(if $(wildcard tools/udev/Makefile),$(MAKE) -C tools/udev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX))
 
 install: modules_install tools_install
 
