@@ -13,12 +13,12 @@
 #   --env          print KDIR=, NVS_KERNEL=, NVS_DEBUG_RELEASE= lines on
 #                  stdout (everything else goes to stderr)
 #
-# The build lives in $BUILDDIR/debug-kernel/build-<key> (see
-# NVS_DEBUG_KERNEL_DIR), where <key> hashes
+# The build lives in $NVS_DEBUG_KERNEL_DIR/build-<key> (default
+# /var/cache/netvsc-debug/kernel, see below), where <key> hashes
 # the config fragment, this script's build recipe version, the source
 # package version and the compiler: a second run with the same key does
 # not rebuild.  The source is unpacked once per package version into
-# $BUILDDIR/debug-kernel/src-<version>.
+# $NVS_DEBUG_KERNEL_DIR/src-<version>.
 #
 # The test VM (tests/vm/run.sh) mounts the host's root, and it and the
 # in-VM tools (modprobe, modinfo) look for the kernel's modules in
@@ -27,11 +27,11 @@
 # release is 6.1.<sublevel>-nvsdebug, which no Debian package uses; the
 # directory is replaced only when it carries our marker file.
 #
-# Environment: BUILDDIR (default <repo>/.build), NVS_DEBUG_KERNEL_DIR (where
-# the source and the builds live instead of $BUILDDIR/debug-kernel, e.g. a
-# directory that outlives the work tree, so that CI's fresh clones reuse
-# the build), NVS_DEBUG_JOBS (make -j, default: number of CPUs),
-# NVS_DEBUG_SRC (default /usr/src/linux-source-6.1.tar.xz).
+# Environment: NVS_DEBUG_KERNEL_DIR (where the source and the builds live;
+# default /var/cache/netvsc-debug/kernel, or ~/.cache/netvsc-debug/kernel
+# when /var/cache is not writable; not inside the repo: "make M=<repo>
+# clean" would delete the objects), NVS_DEBUG_JOBS (make -j, default:
+# number of CPUs), NVS_DEBUG_SRC (default /usr/src/linux-source-6.1.tar.xz).
 #
 # Needs: build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
 # linux-source-6.1.
@@ -42,12 +42,21 @@ set -euo pipefail
 RECIPE=1
 
 SELF_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-REPO=$(cd "$SELF_DIR/.." && pwd)
-BUILDDIR=${BUILDDIR:-$REPO/.build}
 FRAGMENT=$SELF_DIR/debug-kernel.config
 TARBALL=${NVS_DEBUG_SRC:-/usr/src/linux-source-6.1.tar.xz}
 JOBS=${NVS_DEBUG_JOBS:-$(nproc)}
-TOP=${NVS_DEBUG_KERNEL_DIR:-$BUILDDIR/debug-kernel}
+# Not under $BUILDDIR by default: that is inside the repo, and every
+# "make -C <kdir> M=<repo> clean" (scripts/check.sh runs one) deletes all
+# *.o, *.a, *.ko, .*.cmd and modules.order below the repo, a kernel build
+# in .build/ included.  /var/cache also outlives CI's fresh clones.
+if [ -z "${NVS_DEBUG_KERNEL_DIR:-}" ]; then
+	if [ -w /var/cache ]; then
+		NVS_DEBUG_KERNEL_DIR=/var/cache/netvsc-debug/kernel
+	else
+		NVS_DEBUG_KERNEL_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/netvsc-debug/kernel
+	fi
+fi
+TOP=$NVS_DEBUG_KERNEL_DIR
 MARKER=.nvs-debug-kernel
 
 config_only=0
@@ -105,7 +114,7 @@ SRC=$TOP/src-$srcver
 OUT=$TOP/build-$key
 mkdir -p "$TOP"
 
-# One build at a time (several engineers, or CI, may share $BUILDDIR).
+# One build at a time (several work trees, or CI, may share the cache).
 exec 7>"$TOP/lock"
 if ! flock -n 7; then
 	msg "waiting for another debug kernel build ($TOP/lock)"
