@@ -278,10 +278,13 @@ nvs_unload() {
 # ------------------------------------------------------------------ sim
 
 sim_new() {
-	local id=$1
+	local id=$1 mode=
 
 	shift
-	echo "$id $*" >"$NVS_SIM_BUS/new_device" || return 1
+	# NVS_SIM_MODE=proto runs a test over the NVSP/RNDIS engine.
+	[ "${NVS_SIM_MODE:-direct}" != proto ] || [[ " $* " == *" proto "* ]] ||
+		mode=" proto"
+	echo "$id $*$mode" >"$NVS_SIM_BUS/new_device" || return 1
 	_nvs_sims+=("$id")
 }
 
