@@ -18,6 +18,7 @@ static int netvsc_self_event(struct netvsc_priv *priv, unsigned long event,
 			     void *ptr)
 {
 	struct netlink_ext_ack *extack;
+	const unsigned char *addr;
 
 	switch (event) {
 	case NETDEV_REGISTER:
@@ -31,7 +32,10 @@ static int netvsc_self_event(struct netvsc_priv *priv, unsigned long event,
 		netvsc_vf_release(priv, NETVSC_REASON_VF_REMOVED, true);
 		break;
 	case NETDEV_PRE_CHANGEADDR:
-		if (rtnl_dereference(priv->vf)) {
+		addr = ((struct netdev_notifier_pre_changeaddr_info *)ptr)->dev_addr;
+		/* A bond sets its slaves' address, often to the one they have. */
+		if (rtnl_dereference(priv->vf) &&
+		    !ether_addr_equal(addr, priv->dev->dev_addr)) {
 			extack = netdev_notifier_info_to_extack(ptr);
 			NL_SET_ERR_MSG(extack,
 				       "cannot change the MAC address of a device with a VF");
