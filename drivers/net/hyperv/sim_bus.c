@@ -13,6 +13,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -35,26 +36,64 @@ static struct netvsc_sim_dev *netvsc_sim_find(u32 id)
 	return NULL;
 }
 
-/* "ID MAC [proto]": a decimal ID, a unicast MAC address, the mode. */
+/* How much of a refused write to quote in the log: its first line, cut short. */
+static int netvsc_sim_shown(const char *buf)
+{
+	return min_t(size_t, strcspn(buf, "\n"), 64);
+}
+
+/* Split the next blank-separated word off *bufp into word (at most size - 1
+ * characters).  Returns the word's length, 0 at the end of the input, or
+ * -EINVAL if the word does not fit.
+ */
+static int netvsc_sim_next_word(const char **bufp, char *word, size_t size)
+{
+	const char *buf = *bufp + strspn(*bufp, " \t\n");
+	size_t len = strcspn(buf, " \t\n");
+
+	if (len >= size)
+		return -EINVAL;
+	memcpy(word, buf, len);
+	word[len] = '\0';
+	*bufp = buf + len;
+	return len;
+}
+
+/* A device ID: decimal digits only (no sign), and it fits in 32 bits. */
+static int netvsc_sim_parse_id(const char *word, u32 *id)
+{
+	if (!isdigit(word[0]))
+		return -EINVAL;
+	return kstrtou32(word, 10, id);
+}
+
+/* "ID MAC [proto]": a decimal ID that fits in 32 bits, a unicast MAC
+ * address, and the mode.  Anything else, including trailing words, is
+ * refused.
+ */
 static int netvsc_sim_parse_new(const char *buf, u32 *id, u8 *mac,
 				bool *proto)
 {
-	char macstr[18];
-	int n = 0;
+	char word[18];
 
-	if (sscanf(buf, "%u %17s %n", id, macstr, &n) != 2 ||
-	    strlen(macstr) != 17 || !mac_pton(macstr, mac))
+	if (netvsc_sim_next_word(&buf, word, sizeof(word)) <= 0 ||
+	    netvsc_sim_parse_id(word, id))
+		return -EINVAL;
+	if (netvsc_sim_next_word(&buf, word, sizeof(word)) != 17 ||
+	    !mac_pton(word, mac))
 		return -EINVAL;
 	*proto = false;
-	if (!buf[n])
+	switch (netvsc_sim_next_word(&buf, word, sizeof(word))) {
+	case 0:
 		return 0;
-	buf += n;
-	n = strcspn(buf, " \t\n");
-	if (n != 5 || strncmp(buf, "proto", 5))
+	case 5:
+		if (strcmp(word, "proto"))
+			return -EINVAL;
+		break;
+	default:
 		return -EINVAL;
-	buf += n;
-	buf += strspn(buf, " \t\n");
-	if (*buf)
+	}
+	if (netvsc_sim_next_word(&buf, word, sizeof(word)))
 		return -EINVAL;
 	*proto = true;
 	return 0;
@@ -72,7 +111,7 @@ static ssize_t new_device_store(struct bus_type *bus, const char *buf,
 	err = netvsc_sim_parse_new(buf, &id, mac, &proto);
 	if (err) {
 		pr_err("new_device: cannot parse \"%.*s\"; expected \"<id> <mac>\" or \"<id> <mac> proto\", e.g. \"0 00:15:5d:00:00:01 proto\"\n",
-		       (int)strcspn(buf, "\n"), buf);
+		       netvsc_sim_shown(buf), buf);
 		return err;
 	}
 	if (!is_valid_ether_addr(mac)) {
@@ -111,10 +150,10 @@ static ssize_t del_device_store(struct bus_type *bus, const char *buf,
 	int err;
 	u32 id;
 
-	err = kstrtou32(buf, 10, &id);
+	err = netvsc_sim_parse_id(buf, &id);
 	if (err) {
 		pr_err("del_device: cannot parse \"%.*s\"; expected \"<id>\"\n",
-		       (int)strcspn(buf, "\n"), buf);
+		       netvsc_sim_shown(buf), buf);
 		return -EINVAL;
 	}
 
