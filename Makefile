@@ -5,6 +5,7 @@
 #   make                build the kernel modules and the tools
 #   make install        modules_install + depmod, and the tools
 #   make check          static checks, then the kselftests in a VM
+#   make check-debug    the kselftests on our KASAN + lockdep + kmemleak kernel
 #   make demo           boot the VM and show the synthetic NIC at work
 #   make bench          netvsc against the bare VF, bonding and team
 #
@@ -25,7 +26,7 @@ DESTDIR ?=
 export KDIR SRCDIR BUILDDIR
 
 .PHONY: all modules tools install modules_install tools_install clean \
-	check demo deps bench
+	check check-debug demo deps bench
 
 all: modules tools
 
@@ -57,6 +58,9 @@ deps:
 
 check:
 	@scripts/check.sh
+
+check-debug:
+	@scripts/check-debug.sh
 
 demo:
 	@scripts/demo.sh
