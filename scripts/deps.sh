@@ -23,6 +23,12 @@ PACKAGES=(
 	# tools used by the tests inside the VM
 	iproute2 iputils-ping ethtool iperf3 procps socat tcpdump
 	python3 python3-pyroute2 python3-yaml util-linux coreutils
+	# make bench: team for the comparison, perf for the CPU cost
+	libteam-utils linux-perf
+	# userspace parser tests: ASan, UBSan and libFuzzer
+	clang libclang-rt-14-dev
+	# make check-debug: building our debug kernel
+	bison flex libelf-dev libssl-dev cpio
 )
 
 if [ "${1:-}" = --list ]; then
