@@ -11,6 +11,10 @@
 #                        drivers/ include/ tools/ (tracked or untracked but
 #                        not ignored)
 #        tools_build     tools/vfctl built with -Wall -Wextra: no warning
+#        unit_parsers    tests/unit: the RNDIS/NVSP parser table under ASan
+#                        and UBSan
+#        unit_fuzz       tests/unit: libFuzzer on the parsers for
+#                        $NVS_FUZZ_SECONDS (default 30)
 #   3. the kselftests in the test VM (tests/vm/run.sh)
 #   4. a last line "N passed, N failed, N skipped", counting the static
 #      checks and every KTAP leaf result of the VM run.
@@ -20,7 +24,8 @@
 # Exit status 0 if nothing failed.  Logs go to $BUILDDIR/check/.
 # Environment: KDIR, BUILDDIR (as in the top-level Makefile), NVS_SKIP_VM=1
 # to stop after the static checks, NVS_STRESS_SCALE (percent of the stress
-# and fuzz counts, default 10) and NVS_STRESS_BUDGET_S (default 120).
+# and fuzz counts, default 10), NVS_STRESS_BUDGET_S (default 120) and
+# NVS_FUZZ_SECONDS (libFuzzer's time on the parsers, default 30).
 
 set -uo pipefail
 
@@ -114,7 +119,7 @@ mkdir -p "$LOGDIR"
 
 echo "KTAP version 1"
 echo "# netvsc static checks (KDIR=$KDIR)"
-echo "1..4"
+echo "1..6"
 
 # ------------------------------------------------------------------ build
 
@@ -233,6 +238,28 @@ else
 		result ok tools_build
 	fi
 fi
+
+# ------------------------------------------------------------------ unit
+
+# tests/unit/run.sh prints "ok 1 parse_test" and "ok 2 fuzz_parse" (or
+# "not ok", or "# SKIP reason"), each after its own diagnostics.
+log=$LOGDIR/unit.log
+FUZZ_SECONDS=${NVS_FUZZ_SECONDS:-30} tests/unit/run.sh >"$log" 2>&1
+for pair in parse_test:unit_parsers fuzz_parse:unit_fuzz; do
+	line=$(grep -E "^(not )?ok [0-9]+ ${pair%%:*}( |$)" "$log")
+	case $line in
+	"ok "*"# SKIP "*)
+		result skip "${pair#*:}" "${line#*# SKIP }"
+		;;
+	"ok "*)
+		result ok "${pair#*:}"
+		;;
+	*)
+		result fail "${pair#*:}" "log in $log" \
+			"$(head_of "$(grep -E '^ *# |not ok' "$log")")"
+		;;
+	esac
+done
 
 # ------------------------------------------------------------------ VM
 
