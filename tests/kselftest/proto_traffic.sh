@@ -40,15 +40,27 @@ check "ping host to guest" in_h ping -q -c 5 -i 0.2 -W 2 "$TOPO_GUEST_IP"
 dd if=/dev/urandom of=blob bs=1K count=$SIZE_KB status=none
 sum=$(md5sum <blob | cut -d' ' -f1)
 
-# send FROM_NS TO_NS TO_IP: stream blob over TCP, print the md5 received
+# listening NS: something listens on $PORT in NS (ss exits 0 either way)
+listening() {
+	ip netns exec "$1" ss -Hltn "sport = :$PORT" | grep -q .
+}
+
+# send FROM_NS TO_NS TO_IP: stream blob over TCP, print the md5 received.
+# The listener's output goes elsewhere, so that a listener left behind
+# cannot hold the caller's command substitution open.
 send() {
-	local from=$1 to=$2 ip=$3 got=rx.$2
+	local from=$1 to=$2 ip=$3 got=rx.$2 lpid
 
 	rm -f "$got"
-	ip netns exec "$to" socat -u "TCP-LISTEN:$PORT,reuseaddr" "CREATE:$got" &
-	local lpid=$!
-	wait_for 10 ip netns exec "$to" ss -Hltn "sport = :$PORT" || return 1
-	ip netns exec "$from" socat -u FILE:blob "TCP:$ip:$PORT" || return 1
+	ip netns exec "$to" socat -u "TCP-LISTEN:$PORT,reuseaddr" "CREATE:$got" \
+		>/dev/null 2>&1 &
+	lpid=$!
+	if ! wait_for 10 listening "$to" ||
+	   ! ip netns exec "$from" socat -u FILE:blob "TCP:$ip:$PORT"; then
+		kill "$lpid" 2>/dev/null
+		wait "$lpid"
+		return 1
+	fi
 	wait "$lpid" || return 1
 	md5sum <"$got" | cut -d' ' -f1
 }
