@@ -540,7 +540,8 @@ fi
 # ---------------------------------------------------------------- tests
 
 # Tests outside the repo may live where the VM has a tmpfs (/tmp): stage
-# copies under $VMDIR, next to a link to lib.sh.
+# copies under $VMDIR, next to links to the libraries they source (lib.sh,
+# topo.sh, *.lib).
 stage=$VMDIR/stage
 rm -rf "$stage"
 for i in "${!TESTS[@]}"; do
@@ -548,7 +549,9 @@ for i in "${!TESTS[@]}"; do
 	"$REPO"/*) ;;
 	*)
 		mkdir -p "$stage"
-		ln -sf "$KSFT_DIR/lib.sh" "$stage/lib.sh"
+		for f in "$KSFT_DIR"/lib.sh "$KSFT_DIR"/topo.sh "$KSFT_DIR"/*.lib; do
+			[ ! -e "$f" ] || ln -sf "$f" "$stage/"
+		done
 		cp "${TESTS[$i]}" "$stage/"
 		TESTS[i]=$stage/$(basename "${TESTS[$i]}")
 		;;
