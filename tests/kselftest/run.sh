@@ -15,13 +15,14 @@
 # but run.sh (files without "#!" are libraries that tests source).
 #
 # Each test runs under a timeout (default 600 s or --timeout; a test file
-# may override it with a "# timeout: N" line in its first 20 lines), in a
-# fresh scratch directory.  Its output is printed as a nested KTAP subtest,
+# may override it with a "# timeout: N" line in its first 20 lines; times
+# NVS_TIMEOUT_FACTOR), in a fresh scratch directory.  Its output is printed as a nested KTAP subtest,
 # then the test's own result: "ok N name", "ok N name # SKIP reason" or
 # "not ok N name".  A test fails when it reports a failure, exits non-zero
 # (exit 4 means skipped, as in kselftest), does not run all it planned,
 # times out, leaves a kernel splat in dmesg or taints the kernel (other
-# than with the O and E bits).  After a test that left a splat or taint the
+# than with the O and E bits), or, on a kernel with kmemleak, leaves a
+# leak that a scan after the test finds.  After a test that left a splat or taint the
 # runner stops: the host boots a fresh VM for the remaining tests.
 #
 # --first/--plan set the KTAP numbering (the host uses them when it resumes
@@ -53,6 +54,12 @@ plan=
 ctl_file=
 mode=run
 timeout_default=${NVS_TEST_TIMEOUT:-$DEFAULT_TIMEOUT}
+# NVS_TIMEOUT_FACTOR multiplies every test's timeout (and, in lib.sh, every
+# bounded wait): the debug kernel runs several times slower.
+timeout_factor=${NVS_TIMEOUT_FACTOR:-1}
+case $timeout_factor in
+'' | *[!0-9]* | 0) timeout_factor=1 ;;
+esac
 
 usage() {
 	sed -n '/^# Usage:/,/^# --scan-kernel/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -165,7 +172,7 @@ test_timeout() {
 	t=$(head -n 20 "$1" 2>/dev/null |
 		sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' |
 		head -n 1)
-	echo "${t:-$timeout_default}"
+	echo "$((${t:-$timeout_default} * timeout_factor))"
 }
 
 # Indent a test's output as a nested KTAP subtest; anything that is not a
@@ -219,6 +226,48 @@ scratch_root=$(mktemp -d /tmp/nvs-ksft.XXXXXX)
 if ! out=$(scan_dmesg); then
 	diag "kernel splat before the first test:" "$out"
 fi
+
+# On a kernel with kmemleak (the debug kernel of scripts/debug-kernel.sh),
+# every test is followed by a scan, and a leak fails the test.  The
+# automatic scans are turned off: they would only cost time, and report
+# leaks to no test in particular.  Leaks from boot are the kernel's own:
+# shown, then cleared.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -w "$KMEMLEAK" ] || KMEMLEAK=
+# kmemleak does not report objects younger than 5 s.
+KMEMLEAK_MIN_AGE_US=5100000
+if [ -n "$KMEMLEAK" ]; then
+	echo scan=off >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	out=$(head -n 40 "$KMEMLEAK")
+	[ -z "$out" ] || diag "kmemleak: suspected leaks from boot (not a test's):" "$out"
+	echo clear >"$KMEMLEAK"
+fi
+
+# kmemleak_scan T_END: scan for leaks once the test that ended at T_END
+# (EPOCHREALTIME in us) is old enough; print the leaks and fail if any.  An
+# object that a second scan finds referenced again drops off the list, so
+# a transient pointer (in flight in a register, say) is not a leak.
+kmemleak_scan() {
+	local rem=$((KMEMLEAK_MIN_AGE_US - (${EPOCHREALTIME/[.,]/} - $1))) leaks
+
+	# This waits for an age kmemleak imposes, not for an event.
+	[ "$rem" -le 0 ] ||
+		sleep "$((rem / 1000000)).$(printf %06d $((rem % 1000000)))"
+	echo scan >"$KMEMLEAK"
+	if [ -n "$(head -c 1 "$KMEMLEAK")" ]; then
+		echo scan >"$KMEMLEAK"
+		leaks=$(cat "$KMEMLEAK")
+		echo clear >"$KMEMLEAK"
+	fi
+	if [ -z "${leaks:-}" ]; then
+		echo "kmemleak: no leak"
+		return 0
+	fi
+	echo "kmemleak: $(grep -c '^unreferenced object' <<<"$leaks") unreferenced object(s):"
+	head -n 60 <<<"$leaks"
+	return 1
+}
 
 for path in "${tests[@]}"; do
 	name=$(basename "$path" .sh)
@@ -284,6 +333,14 @@ for path in "${tests[@]}"; do
 			case "$left" in
 			*FAIL:*) reasons+=("could not clean up after the test") ;;
 			esac
+		fi
+
+		if [ -n "$KMEMLEAK" ]; then
+			if leaks=$(kmemleak_scan "$t1"); then
+				diag "$leaks"
+			else
+				reasons+=("$leaks")
+			fi
 		fi
 
 		if ! splat=$(scan_dmesg "$dir/.dmesg"); then
