@@ -148,6 +148,13 @@ ktap_finished() {
 
 # ------------------------------------------------------------------ waiting
 
+# Every bound on a wait is multiplied by NVS_TIMEOUT_FACTOR (a whole number,
+# default 1): the debug lane sets it, as its kernel runs several times
+# slower.  It lengthens bounds only; nothing waits longer than it must.
+case ${NVS_TIMEOUT_FACTOR:-1} in
+'' | *[!0-9]* | 0) NVS_TIMEOUT_FACTOR=1 ;;
+esac
+
 wait_for() {
 	local timeout=$1 sec frac now deadline
 
@@ -161,7 +168,7 @@ wait_for() {
 		;;
 	esac
 	now=${EPOCHREALTIME/[.,]/}
-	deadline=$((now + ${sec:-0} * 1000000 + frac))
+	deadline=$((now + (${sec:-0} * 1000000 + frac) * NVS_TIMEOUT_FACTOR))
 	while :; do
 		if "$@" >/dev/null 2>&1; then
 			return 0
