@@ -18,14 +18,18 @@
  * Context rules:
  *  - open, close, share and unshare sleep; the engine serialises them.
  *  - send and complete may be called from any context but hard IRQ,
- *    concurrently.  They return -EAGAIN when the ring is full and
- *    -EIO when the channel is not open.
+ *    concurrently, and never call back into the engine.  They return
+ *    -EAGAIN (or -ENOBUFS) when the ring is full and -EIO when the
+ *    channel is not open.  The engine retries a receive completion that
+ *    found the ring full (recv.c).
  *  - The channel calls netvsc_eng_packet() for each packet from the
  *    host, in BH context (or with BH disabled), one at a time per
  *    channel, and only between ->open() and the return of ->close().
  *
  * Room for vRSS: @index is 0 for the primary channel; subchannels
- * would be further channels with their own index and callback.
+ * would be further channels with their own index and callback, and the
+ * engine keeps its per-channel state by index.  netvsc_eng_add() takes
+ * a primary channel only.
  */
 #ifndef _NETVSC_CHANNEL_H
 #define _NETVSC_CHANNEL_H

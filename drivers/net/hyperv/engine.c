@@ -290,6 +290,11 @@ struct net_device *netvsc_eng_add(struct netvsc_chan *chan,
 	struct net_device *dev;
 	int err;
 
+	if (chan->index) {
+		dev_err(parent, "channel %u is no primary channel\n",
+			chan->index);
+		return ERR_PTR(-EINVAL);
+	}
 	dev = netvsc_alloc(&netvsc_eng_ops, sizeof(*eng), parent);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
@@ -297,6 +302,9 @@ struct net_device *netvsc_eng_add(struct netvsc_chan *chan,
 	eng->dev = dev;
 	eng->chan = chan;
 	chan->eng = eng;
+	eng->ech[0].eng = eng;
+	eng->ech[0].chan = chan;
+	netvsc_recv_init(&eng->ech[0]);
 	mutex_init(&eng->ctrl_lock);
 	spin_lock_init(&eng->wait_lock);
 	spin_lock_init(&eng->tx_lock);

@@ -23,6 +23,11 @@
  *    removal: none is made once @upcalls is clear.
  *  - @started is written under @ctrl_lock and read with READ_ONCE() on
  *    the datapath; the channel is open whenever it is set.
+ *  - Each channel's receive completions that wait for room in its ring
+ *    are under that channel's netvsc_eng_chan.rc_lock; see recv.c.
+ *
+ * The engine keeps what it needs per channel in struct netvsc_eng_chan,
+ * @ech[index]: today one channel, the primary.
  */
 #ifndef _NETVSC_ENGINE_H
 #define _NETVSC_ENGINE_H
@@ -45,6 +50,18 @@
 /* Sends in flight at most; VMBus's requestor must hold them all. */
 #define NETVSC_TX_SLOTS		512
 #define NETVSC_TX_WAKE		32
+
+/* Channels the engine runs: the primary only, no vRSS yet. */
+#define NETVSC_ENG_MAX_CHANNELS	1
+
+/* Receive completions that wait for room in a channel's ring: at most as
+ * many as the host has receive-buffer sub-allocations (it cannot have
+ * more packets outstanding), and never more than this.
+ */
+#define NETVSC_RC_MAX		8192
+/* Retry delay while completions wait: doubles up to the maximum. */
+#define NETVSC_RC_DELAY_MIN	1
+#define NETVSC_RC_DELAY_MAX	msecs_to_jiffies(20)
 
 /* Longest answer to a control request we keep. */
 #define NETVSC_RESP_MAX		512
@@ -73,9 +90,40 @@ struct netvsc_tx_slot {
 };
 
 /**
+ * struct netvsc_eng_chan - what the engine keeps per channel
+ * @eng: the engine
+ * @chan: the channel
+ * @rc_lock: protects the rc_* fields below
+ * @rc_ids: transaction ids of the receive completions that wait for room
+ *	in the channel's ring, a ring buffer, oldest at @rc_head
+ * @rc_size: room in @rc_ids
+ * @rc_head: index of the oldest
+ * @rc_count: how many wait; read without the lock as a hint
+ * @rc_on: completions may wait: the receive buffer is with the host
+ * @rc_delay: the next retry delay, in jiffies
+ * @rc_work: retries when no packet from the host does
+ * @rc_waited: completions that had to wait, for the log
+ */
+struct netvsc_eng_chan {
+	struct netvsc_eng *eng;
+	struct netvsc_chan *chan;
+
+	spinlock_t rc_lock;	/* the waiting receive completions */
+	u64 *rc_ids;
+	u32 rc_size;
+	u32 rc_head;
+	u32 rc_count;
+	bool rc_on;
+	unsigned long rc_delay;
+	struct delayed_work rc_work;
+	u64 rc_waited;
+};
+
+/**
  * struct netvsc_eng - the engine of one synthetic device
  * @dev: the synthetic device
- * @chan: its (primary) channel
+ * @chan: its primary channel: control requests and the buffers
+ * @ech: per-channel state, by channel index
  * @nvsp_version: negotiated NVSP version
  * @mtu: MTU told to the host in the NDIS configuration
  * @mac: permanent MAC address
@@ -117,6 +165,7 @@ struct netvsc_tx_slot {
 struct netvsc_eng {
 	struct net_device *dev;
 	struct netvsc_chan *chan;
+	struct netvsc_eng_chan ech[NETVSC_ENG_MAX_CHANNELS];
 
 	u32 nvsp_version;
 	u32 mtu;
@@ -190,8 +239,14 @@ void netvsc_rndis_control(struct netvsc_eng *eng, const u8 *msg, u32 len,
 			  u32 type);
 
 /* recv.c */
-void netvsc_recv_xfer(struct netvsc_eng *eng, const struct netvsc_vmpkt *pkt);
-void netvsc_recv_reject(struct netvsc_eng *eng, u64 trans_id);
+void netvsc_recv_init(struct netvsc_eng_chan *ec);
+int netvsc_recv_start(struct netvsc_eng_chan *ec, u32 slots);
+void netvsc_recv_stop(struct netvsc_eng_chan *ec);
+void netvsc_recv_free(struct netvsc_eng_chan *ec);
+void netvsc_recv_retry(struct netvsc_eng_chan *ec);
+void netvsc_recv_xfer(struct netvsc_eng_chan *ec,
+		      const struct netvsc_vmpkt *pkt);
+void netvsc_recv_reject(struct netvsc_eng_chan *ec, u64 trans_id);
 
 /* xmit.c */
 int netvsc_tx_init(struct netvsc_eng *eng);

@@ -7,7 +7,9 @@
  * Locking: requests and bring-up run under eng->ctrl_lock and may
  * sleep; each waits at most ctrl_timeout_ms for its answer.  The packet
  * handler runs in the channel's callback (BH) and takes eng->wait_lock
- * to hand an answer to the waiter.
+ * to hand an answer to the waiter.  The receive completions that wait
+ * for room in a channel's ring are stopped before the receive buffer is
+ * revoked and the channel closed, and freed after (recv.c).
  */
 
 #include <linux/module.h>
@@ -163,6 +165,20 @@ static int netvsc_nvsp_ndis(struct netvsc_eng *eng)
 	return netvsc_nvsp_send(eng, &msg);
 }
 
+/* The host's sub-allocations in the receive buffer, from its answer,
+ * which netvsc_parse_recv_buf_done() checked.
+ */
+static u32 netvsc_nvsp_recv_slots(const u8 *resp)
+{
+	u32 i, n = get_unaligned_le32(resp + 8);
+	u64 slots = 0;
+
+	for (i = 0; i < n; i++)
+		slots += get_unaligned_le32(resp + 12 + 8 +
+					    i * sizeof(struct nvsp_recv_section));
+	return min_t(u64, slots, NETVSC_RC_MAX);
+}
+
 static int netvsc_nvsp_recv_buf(struct netvsc_eng *eng)
 {
 	struct nvsp_msg msg = { .type = NVSP_MSG1_RECV_BUF };
@@ -191,6 +207,12 @@ static int netvsc_nvsp_recv_buf(struct netvsc_eng *eng)
 	if (err) {
 		netdev_err(eng->dev, "receive buffer: %s\n", why);
 		/* The host may hold it all the same: revoke it. */
+		goto err_revoke;
+	}
+	err = netvsc_recv_start(&eng->ech[0], netvsc_nvsp_recv_slots(eng->resp));
+	if (err) {
+		netdev_err(eng->dev,
+			   "no memory for the receive completions; giving the buffer back\n");
 		goto err_revoke;
 	}
 	return 0;
@@ -268,6 +290,7 @@ static void netvsc_nvsp_revoke(struct netvsc_eng *eng, u32 type, u16 id)
 /* After the channel is closed: the host cannot use them any more. */
 static void netvsc_nvsp_free_bufs(struct netvsc_eng *eng)
 {
+	netvsc_recv_free(&eng->ech[0]);
 	if (eng->send_buf) {
 		eng->chan->ops->unshare(eng->chan, eng->send_handle);
 		vfree(eng->send_buf);
@@ -319,6 +342,7 @@ int netvsc_nvsp_start(struct netvsc_eng *eng)
 	return 0;
 
 err_revoke_recv:
+	netvsc_recv_stop(&eng->ech[0]);
 	netvsc_nvsp_revoke(eng, NVSP_MSG1_REVOKE_RECV_BUF, NVSP_RECV_BUF_ID);
 err_close:
 	eng->chan->ops->close(eng->chan);
@@ -336,6 +360,8 @@ void netvsc_nvsp_stop(struct netvsc_eng *eng)
 {
 	lockdep_assert_held(&eng->ctrl_lock);
 
+	/* No completion waits, nor is retried, once the buffer is revoked. */
+	netvsc_recv_stop(&eng->ech[0]);
 	netvsc_nvsp_revoke(eng, NVSP_MSG1_REVOKE_SEND_BUF, NVSP_SEND_BUF_ID);
 	netvsc_nvsp_revoke(eng, NVSP_MSG1_REVOKE_RECV_BUF, NVSP_RECV_BUF_ID);
 	eng->chan->ops->close(eng->chan);
@@ -448,8 +474,16 @@ void netvsc_nvsp_inband(struct netvsc_eng *eng, const struct netvsc_vmpkt *pkt)
 void netvsc_eng_packet(struct netvsc_chan *chan, const void *pkt, u32 len)
 {
 	struct netvsc_eng *eng = chan->eng;
+	struct netvsc_eng_chan *ec;
 	struct netvsc_vmpkt p;
 	const char *why;
+
+	if (WARN_ON_ONCE(chan->index >= NETVSC_ENG_MAX_CHANNELS))
+		return;
+	ec = &eng->ech[chan->index];
+
+	/* Whatever it is, the host read our ring: room for what waits. */
+	netvsc_recv_retry(ec);
 
 	if (netvsc_parse_vmpkt(pkt, len, &p, &why)) {
 		net_warn_ratelimited("%s: VMBus packet from the host rejected: %s\n",
@@ -458,7 +492,7 @@ void netvsc_eng_packet(struct netvsc_chan *chan, const void *pkt, u32 len)
 		/* Whatever it was, the host wants its receive space back. */
 		if (len >= sizeof(struct vmpkt_desc) &&
 		    p.type == VMPKT_DATA_XFER_PAGES)
-			netvsc_recv_reject(eng, p.trans_id);
+			netvsc_recv_reject(ec, p.trans_id);
 		return;
 	}
 
@@ -470,7 +504,7 @@ void netvsc_eng_packet(struct netvsc_chan *chan, const void *pkt, u32 len)
 		netvsc_nvsp_inband(eng, &p);
 		break;
 	case VMPKT_DATA_XFER_PAGES:
-		netvsc_recv_xfer(eng, &p);
+		netvsc_recv_xfer(ec, &p);
 		break;
 	default:
 		net_warn_ratelimited("%s: VMBus packet of type %u from the host; ignored\n",
