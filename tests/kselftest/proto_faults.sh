@@ -10,6 +10,9 @@
 #    creation and on a live device, which keeps working.
 #  - Malformed packets from the host are rejected with a log line, and
 #    the device keeps working.
+#  - A full ring to the host (ring_full): the guest's receive completions
+#    wait and are retried, none is lost or sent twice, every receive-buffer
+#    slot comes back to the host, and receive traffic goes on.
 # timeout: 300
 
 # shellcheck disable=SC2317,SC2119
@@ -32,7 +35,7 @@ declare -A WHY=(
 	[nvsp_truncated]="NVSP message truncated"
 )
 
-ktap_plan 24
+ktap_plan 32
 nvs_require_modules
 proto_mode
 
@@ -121,4 +124,30 @@ check "rejections counted as rx drops" test "$(drops)" -ge $(($(echo "$KINDS" | 
 check "the device still works" topo_ping 3
 check "unknown malformation refused" \
 	sh -c "! echo bogus >$(sim_dbg 2)/inject_malformed"
+
+# rx_idle: the guest completed every receive-buffer slot of the host
+rx_idle() { [ "$(proto_get 2 rx_outstanding)" = 0 ]; }
+no_klog() { ! klog_has "$1"; }
+
+check "no receive-buffer slot outstanding at rest" wait_for 10 rx_idle
+hits0=$(proto_get 2 ring_full_hits)
+bad0=$(proto_get 2 bad_msgs)
+klog_mark
+# Frames towards the guest while its writes find the ring full: more
+# than the host has receive slots (127), so that a lost completion each
+# would leave it none.  Echo replies may be lost; completions may not.
+proto_set 2 ring_full 400
+in_h ping -q -c 300 -i 0.01 -W 1 "$TOPO_GUEST_IP" >/dev/null 2>&1
+proto_set 2 ring_full 0
+check "the guest found the ring full" \
+	test "$(proto_get 2 ring_full_hits)" -gt "$hits0"
+check "... and said its receive completions wait" \
+	klog_has "ring to the host full: receive completions wait"
+check "every receive-buffer slot came back" wait_for 10 rx_idle
+check "... with no completion lost" \
+	no_klog "cannot return receive buffer space to the host"
+check_eq "... nor sent twice" "$bad0" "$(proto_get 2 bad_msgs)"
+check "receive traffic goes on" \
+	in_h ping -q -c 5 -i 0.2 -W 2 "$TOPO_GUEST_IP"
+check "... and leaves no slot outstanding" wait_for 10 rx_idle
 ktap_finished

@@ -107,6 +107,9 @@ struct netvsc_sim_gpadl {
  * @knobs: protocol faults
  * @vf_serial: serial number sent in the VF association
  * @vf_allocated: whether the VF association says allocated
+ * @ring_full: the guest's next N writes (sends and completions) find
+ *	the ring to the host full (a knob)
+ * @ring_full_hits: writes refused so
  * @csum_ppi: checksum PPIs the guest sent
  * @lso_ppi: LSO PPIs the guest sent
  * @vlan_ppi: VLAN PPIs the guest sent
@@ -144,6 +147,8 @@ struct netvsc_sim_proto {
 	struct netvsc_sim_proto_knobs knobs;
 	u32 vf_serial;
 	u32 vf_allocated;
+	atomic_t ring_full;
+	atomic_t ring_full_hits;
 	u32 csum_ppi;
 	u32 lso_ppi;
 	u32 vlan_ppi;

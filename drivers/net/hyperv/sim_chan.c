@@ -7,6 +7,8 @@
  * What the guest sends is handled at once by sim_proto.c, in the
  * guest's context.  What the host sends is queued and handed to the
  * engine from a work item with BH disabled, as VMBus's tasklet would.
+ * The ring_full knob makes the guest's next N writes, sends and
+ * completions alike, fail with -EAGAIN as a full VMBus ring would.
  *
  * Locking: p->lock protects @open and the GPADL table; a packet is only
  * queued while the channel is open, and close() cancels the delivery
@@ -197,6 +199,15 @@ static void netvsc_sim_chan_close(struct netvsc_chan *chan)
 	skb_queue_purge(&p->queue);
 }
 
+/* The ring_full knob: one write of the guest finds the ring full. */
+static bool netvsc_sim_ring_full(struct netvsc_sim_proto *p)
+{
+	if (atomic_dec_if_positive(&p->ring_full) < 0)
+		return false;
+	atomic_inc(&p->ring_full_hits);
+	return true;
+}
+
 static int netvsc_sim_chan_send(struct netvsc_chan *chan, const void *msg,
 				u32 len, const struct netvsc_chan_range *ranges,
 				unsigned int nranges, u64 req_id,
@@ -208,6 +219,8 @@ static int netvsc_sim_chan_send(struct netvsc_chan *chan, const void *msg,
 		return -EIO;
 	if (nranges > NETVSC_CHAN_MAX_RANGES)
 		return -EINVAL;
+	if (netvsc_sim_ring_full(p))
+		return -EAGAIN;
 	netvsc_sim_proto_guest_msg(p, msg, len, ranges, nranges, req_id,
 				   completion);
 	return 0;
@@ -220,6 +233,8 @@ static int netvsc_sim_chan_complete(struct netvsc_chan *chan, const void *msg,
 
 	if (!READ_ONCE(p->open))
 		return -EIO;
+	if (netvsc_sim_ring_full(p))
+		return -EAGAIN;
 	netvsc_sim_proto_guest_comp(p, msg, len, trans_id);
 	return 0;
 }

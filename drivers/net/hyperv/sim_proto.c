@@ -1196,6 +1196,19 @@ static int netvsc_sim_vf_alloc_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_vf_alloc_fops, netvsc_sim_vf_alloc_get,
 			 netvsc_sim_vf_alloc_set, "%llu\n");
 
+/* Receive-buffer slots the guest has not completed. */
+static int netvsc_sim_rx_outstanding_get(void *data, u64 *val)
+{
+	struct netvsc_sim_proto *p = data;
+
+	spin_lock_bh(&p->lock);
+	*val = p->slot_map ? bitmap_weight(p->slot_map, p->nslots) : 0;
+	spin_unlock_bh(&p->lock);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_rx_outstanding_fops,
+			 netvsc_sim_rx_outstanding_get, NULL, "%llu\n");
+
 static ssize_t netvsc_sim_inject_write(struct file *file,
 				       const char __user *ubuf, size_t count,
 				       loff_t *ppos)
@@ -1245,6 +1258,11 @@ void netvsc_sim_proto_debugfs(struct netvsc_sim_dev *sim, struct dentry *dir)
 	debugfs_create_u32("vf_serial", 0600, dir, &p->vf_serial);
 	debugfs_create_file_unsafe("vf_allocated", 0600, dir, sim,
 				   &netvsc_sim_vf_alloc_fops);
+	debugfs_create_atomic_t("ring_full", 0600, dir, &p->ring_full);
+	debugfs_create_atomic_t("ring_full_hits", 0400, dir,
+				&p->ring_full_hits);
+	debugfs_create_file_unsafe("rx_outstanding", 0400, dir, p,
+				   &netvsc_sim_rx_outstanding_fops);
 	debugfs_create_file("inject_malformed", 0200, dir, sim,
 			    &netvsc_sim_inject_fops);
 	debugfs_create_u32("csum_ppi", 0400, dir, &p->csum_ppi);
