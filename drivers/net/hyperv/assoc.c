@@ -8,8 +8,12 @@
  * that could be a synthetic device's VF, the one in that slot wins; the
  * MAC address match (match.c) is the fall-back.
  *
- * Locking: the transport writes the association with WRITE_ONCE() from
- * any context; matching reads it under RTNL with READ_ONCE().
+ * The association may come after the VF appeared: a synthetic device
+ * without a VF then looks for it again, as it does when it registers, so
+ * that the VF pairs without waiting for another event of its own.
+ *
+ * Locking: the association is written and read under RTNL (still with
+ * WRITE_ONCE() and READ_ONCE(), as netvsc.h marks the fields).
  */
 
 #include <linux/kernel.h>
@@ -21,19 +25,30 @@
 
 /**
  * netvsc_vf_assoc - the host associated a VF with a synthetic device
- * @dev: the synthetic device
+ * @dev: the synthetic device, registered or not yet
  * @allocated: whether a VF is allocated to it
  * @serial: the VF's serial number, valid if @allocated
  *
- * Context: any.  The association is used when a VF appears; a VF that
- * appeared before it was paired by its MAC address already.
+ * The association is used when a VF appears.  A registered synthetic
+ * device that has no VF yet looks for one again at once: the VF may have
+ * appeared before the association, and matched nothing then.
+ *
+ * Context: process; sleeps and takes RTNL.
  */
 void netvsc_vf_assoc(struct net_device *dev, bool allocated, u32 serial)
 {
 	struct netvsc_priv *priv = netdev_priv(dev);
 
+	rtnl_lock();
 	WRITE_ONCE(priv->vf_serial, serial);
 	WRITE_ONCE(priv->vf_allocated, allocated);
+	if (allocated && dev->reg_state == NETREG_REGISTERED &&
+	    !rtnl_dereference(priv->vf)) {
+		netdev_dbg(dev, "VF association with serial %u: looking for the VF\n",
+			   serial);
+		netvsc_vf_scan(priv);
+	}
+	rtnl_unlock();
 }
 EXPORT_SYMBOL_GPL(netvsc_vf_assoc);
 

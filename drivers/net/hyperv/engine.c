@@ -5,9 +5,13 @@
  * and the up-calls to the core.
  *
  * Locking: see engine.h.  Bring-up and teardown run under
- * eng->ctrl_lock.  The up-calls for the link and the VF association are
- * made under eng->upcall_lock and only while eng->upcalls is set, which
- * netvsc_eng_remove() clears before unregistering the device.
+ * eng->ctrl_lock.  The link up-call is made under eng->upcall_lock and
+ * only while eng->upcalls is set, which netvsc_eng_remove() clears
+ * before unregistering the device.  The VF association up-call sleeps
+ * and takes RTNL: the packet handler records the association under
+ * eng->upcall_lock and queues eng->assoc_work, which reports the latest
+ * one; the work is queued only while eng->upcalls is set and cancelled
+ * after it is cleared.
  */
 
 #include <linux/etherdevice.h>
@@ -47,6 +51,9 @@ void netvsc_eng_link(struct netvsc_eng *eng, bool up)
  * @allocated: whether a VF is allocated to us
  * @serial: its serial number
  *
+ * The core is told from a work item: it takes RTNL, and looks for the VF
+ * again if the association came after the VF appeared.
+ *
  * Context: any.
  */
 void netvsc_eng_vf_assoc(struct netvsc_eng *eng, bool allocated, u32 serial)
@@ -60,19 +67,54 @@ void netvsc_eng_vf_assoc(struct netvsc_eng *eng, bool allocated, u32 serial)
 	eng->vf_allocated = allocated;
 	eng->vf_serial = serial;
 	if (eng->upcalls)
-		netvsc_vf_assoc(eng->dev, allocated, serial);
+		schedule_work(&eng->assoc_work);
 	spin_unlock_irqrestore(&eng->upcall_lock, flags);
 }
 
-/* Let the up-calls through, with what the host said before. */
+/* Tell the core the latest association.  One work item, so the core
+ * never gets an older association after a newer one.
+ */
+static void netvsc_eng_assoc_work(struct work_struct *work)
+{
+	struct netvsc_eng *eng = container_of(work, struct netvsc_eng,
+					      assoc_work);
+	unsigned long flags;
+	bool allocated, on;
+	u32 serial;
+
+	spin_lock_irqsave(&eng->upcall_lock, flags);
+	on = eng->upcalls;
+	allocated = eng->vf_allocated;
+	serial = eng->vf_serial;
+	spin_unlock_irqrestore(&eng->upcall_lock, flags);
+
+	if (on)
+		netvsc_vf_assoc(eng->dev, allocated, serial);
+}
+
+/* Let the up-calls through, with what the host said before, which the
+ * core has once this returns.  Context: process; takes RTNL.
+ */
 static void netvsc_eng_upcalls_on(struct netvsc_eng *eng)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&eng->upcall_lock, flags);
 	eng->upcalls = true;
-	netvsc_vf_assoc(eng->dev, eng->vf_allocated, eng->vf_serial);
+	schedule_work(&eng->assoc_work);
 	spin_unlock_irqrestore(&eng->upcall_lock, flags);
+	flush_work(&eng->assoc_work);
+}
+
+/* Stop the up-calls.  Context: process; sleeps. */
+static void netvsc_eng_upcalls_off(struct netvsc_eng *eng)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&eng->upcall_lock, flags);
+	eng->upcalls = false;
+	spin_unlock_irqrestore(&eng->upcall_lock, flags);
+	cancel_work_sync(&eng->assoc_work);
 }
 
 /* Bring the protocol up with @mtu.  Context: eng->ctrl_lock held. */
@@ -311,6 +353,7 @@ struct net_device *netvsc_eng_add(struct netvsc_chan *chan,
 	spin_lock_init(&eng->upcall_lock);
 	init_completion(&eng->done);
 	INIT_WORK(&eng->filter_work, netvsc_eng_filter_work);
+	INIT_WORK(&eng->assoc_work, netvsc_eng_assoc_work);
 	eng->datapath = NETVSC_DATAPATH_SYNTHETIC;
 	dev->needed_headroom = NETVSC_RNDIS_TX_HDR;
 
@@ -342,7 +385,7 @@ struct net_device *netvsc_eng_add(struct netvsc_chan *chan,
 	return dev;
 
 err_stop:
-	eng->upcalls = false;
+	netvsc_eng_upcalls_off(eng);
 	mutex_lock(&eng->ctrl_lock);
 	netvsc_eng_stop(eng);
 	mutex_unlock(&eng->ctrl_lock);
@@ -365,11 +408,8 @@ EXPORT_SYMBOL_GPL(netvsc_eng_add);
 void netvsc_eng_remove(struct net_device *dev)
 {
 	struct netvsc_eng *eng = netvsc_eng_of(dev);
-	unsigned long flags;
 
-	spin_lock_irqsave(&eng->upcall_lock, flags);
-	eng->upcalls = false;
-	spin_unlock_irqrestore(&eng->upcall_lock, flags);
+	netvsc_eng_upcalls_off(eng);
 
 	/* The channel stays open: the VF's release switches the path back. */
 	netvsc_unregister(dev);

@@ -20,7 +20,9 @@
  *  - @tx_lock protects the send slots and send-buffer sections against
  *    their completions.
  *  - @upcall_lock orders link and VF association up-calls against
- *    removal: none is made once @upcalls is clear.
+ *    removal: none is made once @upcalls is clear.  The VF association
+ *    up-call sleeps, so it is made from @assoc_work, which is queued
+ *    only while @upcalls is set and cancelled once it is clear.
  *  - @started is written under @ctrl_lock and read with READ_ONCE() on
  *    the datapath; the channel is open whenever it is set.
  *  - Each channel's receive completions that wait for room in its ring
@@ -156,6 +158,7 @@ struct netvsc_eng_chan {
  * @upcalls: link and VF association up-calls are allowed
  * @vf_allocated: the host's last VF association: allocated
  * @vf_serial: and the serial number in it
+ * @assoc_work: reports the VF association to the core, which sleeps
  * @started: the protocol is up
  * @running: the device is open
  * @filter: the receive filter the core asked for (NETVSC_RX_*)
@@ -203,6 +206,7 @@ struct netvsc_eng {
 	bool upcalls;
 	bool vf_allocated;
 	u32 vf_serial;
+	struct work_struct assoc_work;
 	bool started;
 	bool running;
 	u32 filter;

@@ -19,7 +19,9 @@
  * Up-calls may be made from any context except where noted, and must
  * have stopped before netvsc_unregister() is called.
  * netvsc_vf_assoc() reports the host's VF association (NVSP 4): the VF
- * whose PCI slot is named after @serial is preferred as the device's VF.
+ * whose PCI slot is named after @serial is preferred as the device's VF,
+ * and a registered device without a VF looks for it again at once.  It
+ * sleeps and takes RTNL: call it from process context without RTNL.
  */
 #ifndef _NETVSC_TRANSPORT_H
 #define _NETVSC_TRANSPORT_H
