@@ -8,6 +8,15 @@
 # the host answers: the host's datapath is vf while the VF is joined and
 # synthetic after it leaves.  A switch the host does not make is
 # reported by the guest.
+#
+# A late VF association: the host holds the association back
+# (vf_assoc_hold) until a VF exists that nothing paired when it appeared
+# (it was a bridge port then, and leaving the bridge is no event the
+# driver acts on).  When the association arrives the synthetic device
+# looks for its VF again and pairs it, without an event of the VF's.  On
+# Hyper-V the VF found so is the one in the PCI slot named after the
+# serial number; the VM has no PCI VF, so here the look-up finds the
+# veth by its MAC address, which is the same search.
 # timeout: 300
 
 # shellcheck disable=SC2317,SC2119
@@ -18,7 +27,7 @@
 # shellcheck source=tests/kselftest/proto.lib
 . "$(dirname "$(readlink -f "$0")")/proto.lib"
 
-ktap_plan 13
+ktap_plan 20
 nvs_require_modules
 proto_mode
 
@@ -58,4 +67,31 @@ topo_vf_add
 check "a refused switch is reported by the guest" \
 	wait_for 20 klog_has "host did not switch the data path"
 check_eq "the host stayed on the synthetic path" synthetic "$(topo_datapath)"
+
+VF1=vf1
+vf1_paired() { [ "$(topo_vf_master "$VF1")" = "$TOPO_DEV" ]; }
+
+topo_vf_del
+wait_for 20 topo_synthetic
+proto_set "$ID" vf_assoc_hold 1
+klog_mark
+proto_set "$ID" vf_allocated 1
+check "host held the VF association back" \
+	klog_has "host holds the VF association back"
+in_g ip link add nvsbr1 address 02:00:00:00:07:fe type bridge
+topo_vf_add "$VF1" 00:15:5d:00:07:99
+in_g ip link set "$VF1" master nvsbr1
+in_g ip link set "$VF1" address "$TOPO_MAC"
+in_g ip link set "$VF1" up
+check "a VF that is a bridge port is refused" \
+	klog_has "$VF1 has our MAC but belongs to another device"
+in_g ip link set "$VF1" nomaster
+check_eq "... and stays unpaired once it leaves the bridge" "" "$(topo_vf_master "$VF1")"
+klog_mark
+proto_set "$ID" vf_assoc_hold 0
+check "the late VF association reached the guest" \
+	wait_for 10 klog_has "host associated the VF with serial 4242"
+check "the VF pairs with no event of its own" wait_for 10 vf1_paired
+check "host switched to the VF" wait_for 20 topo_joined
+check "ping over the VF" topo_ping 3
 ktap_finished

@@ -107,6 +107,8 @@ struct netvsc_sim_gpadl {
  * @knobs: protocol faults
  * @vf_serial: serial number sent in the VF association
  * @vf_allocated: whether the VF association says allocated
+ * @vf_assoc_hold: hold VF association messages back (a knob)
+ * @vf_assoc_held: one was held back; it goes when @vf_assoc_hold clears
  * @ring_full: the guest's next N writes (sends and completions) find
  *	the ring to the host full (a knob)
  * @ring_full_hits: writes refused so
@@ -147,6 +149,8 @@ struct netvsc_sim_proto {
 	struct netvsc_sim_proto_knobs knobs;
 	u32 vf_serial;
 	u32 vf_allocated;
+	u32 vf_assoc_hold;
+	bool vf_assoc_held;
 	atomic_t ring_full;
 	atomic_t ring_full_hits;
 	u32 csum_ppi;

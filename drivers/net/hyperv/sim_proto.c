@@ -1036,15 +1036,29 @@ void netvsc_sim_proto_link(struct netvsc_sim_dev *sim, bool up)
  * netvsc_sim_proto_vf_assoc - send the guest the VF association
  * @sim: the device
  *
+ * While vf_assoc_hold is set the message is held back, and sent, with
+ * what vf_allocated and vf_serial say then, when it is cleared.
+ *
  * Return: 0, or -ENODEV if the guest's NVSP has no VF association.
  */
 int netvsc_sim_proto_vf_assoc(struct netvsc_sim_dev *sim)
 {
 	struct netvsc_sim_proto *p = sim->proto;
 	struct nvsp_msg m = { .type = NVSP_MSG4_VF_ASSOCIATION };
+	bool hold;
 
 	if (READ_ONCE(p->nvsp_version) < NVSP_VERSION_4)
 		return -ENODEV;
+	spin_lock_bh(&p->lock);
+	hold = p->vf_assoc_hold;
+	if (hold)
+		p->vf_assoc_held = true;
+	spin_unlock_bh(&p->lock);
+	if (hold) {
+		pr_info("%s: host holds the VF association back (vf_assoc_hold)\n",
+			sim_dbg_name(p));
+		return 0;
+	}
 	m.vf_assoc.allocated = READ_ONCE(p->vf_allocated);
 	m.vf_assoc.serial = READ_ONCE(p->vf_serial);
 	netvsc_sim_send_inband(p, &m, sizeof(m));
@@ -1196,6 +1210,38 @@ static int netvsc_sim_vf_alloc_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_vf_alloc_fops, netvsc_sim_vf_alloc_get,
 			 netvsc_sim_vf_alloc_set, "%llu\n");
 
+static int netvsc_sim_assoc_hold_get(void *data, u64 *val)
+{
+	struct netvsc_sim_dev *sim = data;
+
+	*val = READ_ONCE(sim->proto->vf_assoc_hold);
+	return 0;
+}
+
+/* Clearing the hold sends the association held back, if any. */
+static int netvsc_sim_assoc_hold_set(void *data, u64 val)
+{
+	struct netvsc_sim_dev *sim = data;
+	struct netvsc_sim_proto *p = sim->proto;
+	bool send;
+
+	if (val > 1)
+		return -EINVAL;
+	spin_lock_bh(&p->lock);
+	p->vf_assoc_hold = val;
+	send = !val && p->vf_assoc_held;
+	if (send)
+		p->vf_assoc_held = false;
+	spin_unlock_bh(&p->lock);
+	if (!send)
+		return 0;
+	pr_info("%s: host sends the VF association it held back\n",
+		sim_dbg_name(p));
+	return netvsc_sim_proto_vf_assoc(sim);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_assoc_hold_fops, netvsc_sim_assoc_hold_get,
+			 netvsc_sim_assoc_hold_set, "%llu\n");
+
 /* Receive-buffer slots the guest has not completed. */
 static int netvsc_sim_rx_outstanding_get(void *data, u64 *val)
 {
@@ -1258,6 +1304,8 @@ void netvsc_sim_proto_debugfs(struct netvsc_sim_dev *sim, struct dentry *dir)
 	debugfs_create_u32("vf_serial", 0600, dir, &p->vf_serial);
 	debugfs_create_file_unsafe("vf_allocated", 0600, dir, sim,
 				   &netvsc_sim_vf_alloc_fops);
+	debugfs_create_file_unsafe("vf_assoc_hold", 0600, dir, sim,
+				   &netvsc_sim_assoc_hold_fops);
 	debugfs_create_atomic_t("ring_full", 0600, dir, &p->ring_full);
 	debugfs_create_atomic_t("ring_full_hits", 0400, dir,
 				&p->ring_full_hits);
