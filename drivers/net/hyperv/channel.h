@@ -28,8 +28,8 @@
  *
  * Room for vRSS: @index is 0 for the primary channel; subchannels
  * would be further channels with their own index and callback, and the
- * engine keeps its per-channel state by index.  netvsc_eng_add() takes
- * a primary channel only.
+ * engine keeps its per-channel state by index (engine.h says what more
+ * vRSS needs).  netvsc_eng_add() takes a primary channel only.
  */
 #ifndef _NETVSC_CHANNEL_H
 #define _NETVSC_CHANNEL_H

@@ -28,8 +28,28 @@
  *  - Each channel's receive completions that wait for room in its ring
  *    are under that channel's netvsc_eng_chan.rc_lock; see recv.c.
  *
- * The engine keeps what it needs per channel in struct netvsc_eng_chan,
- * @ech[index]: today one channel, the primary.
+ * Room for vRSS (not implemented; the host gets one channel):
+ *  - The channel interface already names a channel by its index
+ *    (netvsc_chan.index), and packets arrive per channel.  What the
+ *    engine keeps per channel is in struct netvsc_eng_chan, @ech[index]:
+ *    today only the receive completions waiting for room, which must go
+ *    back on the channel their packet came on.
+ *  - Subchannels would need: an NVSP 5 subchannel request after RNDIS
+ *    is up, and the RSS parameters (OID_GEN_RECEIVE_SCALE_PARAMETERS:
+ *    hash key and indirection table) set over RNDIS; a channel
+ *    operation for the transport to open the subchannels the host
+ *    offers, each a struct netvsc_chan with its own index, calling
+ *    netvsc_eng_packet() on its own; NETVSC_ENG_MAX_CHANNELS raised and
+ *    @ech sized by what the host grants.
+ *  - Per channel too: send slots, their lock and a share of the
+ *    send-buffer sections (today @tx, @tx_lock and @section_map are the
+ *    primary's), a NAPI context instead of delivery in the callback,
+ *    and the host's send indirection table (NVSP 5, ignored today) to
+ *    pick the channel of a tx queue.
+ *  - In the core: a multi-queue net_device, caps.max_channels above 1
+ *    and a transport operation for ethtool -L.
+ *  Control requests, the buffers' GPADLs and the data path switch stay
+ *  on the primary channel, @chan.
  */
 #ifndef _NETVSC_ENGINE_H
 #define _NETVSC_ENGINE_H
@@ -53,7 +73,7 @@
 #define NETVSC_TX_SLOTS		512
 #define NETVSC_TX_WAKE		32
 
-/* Channels the engine runs: the primary only, no vRSS yet. */
+/* Channels the engine runs; see "Room for vRSS" above. */
 #define NETVSC_ENG_MAX_CHANNELS	1
 
 /* Receive completions that wait for room in a channel's ring: at most as
