@@ -126,12 +126,12 @@ if env=$("$REPO/scripts/debug-kernel.sh" --env 2>"$log"); then
 	KDIR=$(sed -n 's/^KDIR=//p' <<<"$env")
 	NVS_KERNEL=$(sed -n 's/^NVS_KERNEL=//p' <<<"$env")
 	rel=$(sed -n 's/^NVS_DEBUG_RELEASE=//p' <<<"$env")
-	built=$(sed -n 's/^NVS_DEBUG_BUILD_SECONDS=//p' <<<"$env")
+	built=$(sed -n 's/^NVS_DEBUG_BUILD_TIME=//p' <<<"$env")
 	export KDIR NVS_KERNEL
 	if grep -q 'reusing' "$log"; then
-		diag "debug kernel $rel: reused the cached build (it took ${built}s); $((SECONDS - t0))s"
+		diag "debug kernel $rel: reused the cached build (it took $built); $((SECONDS - t0))s"
 	else
-		diag "debug kernel $rel: built in ${built}s; phase $((SECONDS - t0))s"
+		diag "debug kernel $rel: built in $built; phase $((SECONDS - t0))s"
 	fi
 	result ok debug_kernel
 else

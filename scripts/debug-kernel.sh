@@ -176,19 +176,16 @@ kernel_release() {
 # ---------------------------------------------------------------- build
 
 build_kernel() {
-	local t0 t1
+	local TIMEFORMAT='%R s wall, %U s user, %S s system'
 
-	t0=$SECONDS
 	msg "building bzImage and modules with -j$JOBS (log: $OUT/build.log)"
-	if ! "${KMAKE[@]}" bzImage modules >"$OUT/build.log" 2>&1; then
+	if ! { time "${KMAKE[@]}" bzImage modules >"$OUT/build.log" 2>&1; } \
+		2>"$OUT/.nvs-build-time"; then
 		tail -n 40 "$OUT/build.log" >&2
 		die "kernel build failed (full log: $OUT/build.log)"
 	fi
-	t1=$SECONDS
-	echo "$((t1 - t0))" >"$OUT/.nvs-build-seconds"
-	# CPU time of the build (children's user and system time).
-	times | sed -n 2p >"$OUT/.nvs-build-cpu"
-	msg "kernel built in $((t1 - t0)) s (CPU: $(cat "$OUT/.nvs-build-cpu"))"
+	sed 's/\..*//' "$OUT/.nvs-build-time" >"$OUT/.nvs-build-seconds"
+	msg "kernel built: $(cat "$OUT/.nvs-build-time")"
 }
 
 # Remove builds of older keys: each is a few GB.
@@ -246,4 +243,5 @@ if [ $print_env = 1 ]; then
 	echo "NVS_KERNEL=$OUT/arch/x86/boot/bzImage"
 	echo "NVS_DEBUG_RELEASE=$REL"
 	echo "NVS_DEBUG_BUILD_SECONDS=$(cat "$OUT/.nvs-build-seconds" 2>/dev/null || echo 0)"
+	echo "NVS_DEBUG_BUILD_TIME=$(cat "$OUT/.nvs-build-time" 2>/dev/null || echo unknown)"
 fi
