@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # netvsc benchmark, run inside the test VM (see bench/README.md):
-#   bash bench/run.sh            full run (5 repetitions)
+#   bash bench/run.sh                     full run (5 repetitions)
 #   NVS_BENCH_QUICK=1 bash bench/run.sh   smoke: 1 repetition, tiny durations
 #
 # Configurations, all on the same veth "VF" topology of topo.sh:
@@ -12,11 +12,21 @@
 #   team    (d) team activebackup (teamd) over vf0 (prio 10) + vf1
 #   synth   (e) the netvsc synthetic path alone (no VF)
 #
-# Each measurement is one JSON line in $OUT/results.jsonl; bench/report.py
-# turns them into the Markdown table and the summary JSON, printed between
-# markers for bench/bench.sh to pick up.
+# Each measurement is one JSON line, printed as "@@R {...}" as soon as it is
+# taken (bench/bench.sh collects them) and appended to $OUT/results.jsonl.
+# A "plan" line first lists every figure the run is expected to produce, so
+# that bench/report.py can tell which ones are missing.
 
+# The whole script is one compound command, read before it runs: editing
+# this file during a run cannot derail the run.
 # shellcheck disable=SC2317,SC2119
+{
+
+# lib.sh's wait_for multiplies its bound by NVS_TIMEOUT_FACTOR: make sure
+# it is a whole number, or nothing would be waited for.
+case ${NVS_TIMEOUT_FACTOR:-} in
+'' | *[!0-9]* | 0) export NVS_TIMEOUT_FACTOR=1 ;;
+esac
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/../tests/kselftest/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
@@ -28,11 +38,13 @@ OUT=${NVS_BENCH_OUT:-/tmp/bench}
 QUICK=${NVS_BENCH_QUICK:-0}
 [ "$QUICK" = 0 ] && QUICK=
 if [ -n "$QUICK" ]; then
-	REPS=1 TPUT_S=1 PPS_S=0.5 FO_S=1 FO_RATE=2000 JOIN_REPS=1 SCALE_N=16
+	REPS=1 TPUT_S=1 PPS_S=0.5 FO_S=1 FO_RATE=2000 SCALE_N=16 EV_PAIRS=20
 else
-	REPS=${NVS_BENCH_REPS:-5} TPUT_S=2 PPS_S=1 FO_S=1.5 FO_RATE=2000
-	JOIN_REPS=${NVS_BENCH_REPS:-5} SCALE_N=${NVS_BENCH_SCALE:-64}
+	REPS=${NVS_BENCH_REPS:-5} TPUT_S=2 PPS_S=1 FO_S=3 FO_RATE=2000
+	SCALE_N=${NVS_BENCH_SCALE:-64} EV_PAIRS=50
 fi
+FO_HALF=$(awk -v s="$FO_S" 'BEGIN { print s / 2 }')
+HZ=$(getconf CLK_TCK)
 BACKUP_MAC=02:00:00:00:00:11
 PORT=9300
 RES=$OUT/results.jsonl
@@ -42,9 +54,22 @@ TEAMD_PID=
 mkdir -p "$OUT"
 : >"$RES"
 
-log() { echo "bench: $*" >&2; }
+log() { echo "bench: [${SECONDS}s] $*" >&2; }
 rec() { echo "$*" >>"$RES"; echo "@@R $*"; }
-recs() { local l; while IFS= read -r l; do rec "$l"; done; }
+err() {
+	local w=$*
+
+	log "error: $w"
+	w=${w//\\/\\\\}
+	rec "{\"kind\": \"error\", \"what\": \"${w//\"/\\\"}\"}"
+}
+
+# jget KEY JSON: the number KEY of a one-line JSON object (udpsend/udprecv)
+jget() {
+	local re="\"$1\": *([-0-9.eE+]+)"
+
+	[[ $2 =~ $re ]] && echo "${BASH_REMATCH[1]}"
+}
 
 for b in udpsend udprecv; do
 	[ -x "$BENCH/$b" ] || { echo "bench: $BENCH/$b missing: make -C bench" >&2; exit 1; }
@@ -95,7 +120,8 @@ team_active_is() {
 }
 
 # setup CFG [novf]: build configuration CFG; "novf" leaves vf0 out (the
-# backup or the synthetic path carries the traffic) for the re-add event.
+# backup or the synthetic path carries the traffic) for the re-add event
+# and the join latency.
 setup() {
 	local cfg=$1 novf=${2:-} miimon
 
@@ -126,7 +152,7 @@ setup() {
 		in_g sh -c 'echo vf0 >/sys/class/net/bond0/bonding/primary'
 		guest_addr bond0 || return 1
 		if [ -z "$novf" ]; then
-			wait_for 10 bond_active_is vf0 || return 1
+			wait_for 30 bond_active_is vf0 || return 1
 		fi
 		;;
 	team)
@@ -142,29 +168,43 @@ setup() {
 			"ports": {"vf0": {"prio": 10}, "vf1": {"prio": 0}}}' \
 			>/dev/null 2>&1 || return 1
 		TEAMD_PID=1
-		wait_for 10 in_g ip link show team0 || return 1
+		wait_for 30 in_g ip link show team0 || return 1
 		[ -n "$novf" ] || in_g teamdctl team0 port add vf0 || return 1
 		in_g teamdctl team0 port add vf1 || return 1
 		guest_addr team0 || return 1
 		if [ -z "$novf" ]; then
-			wait_for 10 team_active_is vf0 || return 1
+			wait_for 30 team_active_is vf0 || return 1
 		fi
 		;;
 	esac
-	wait_for 20 reachable
+	wait_for 60 reachable
 }
 
 CONFIGS="vf netvsc bond team synth"
+FO_CONFIGS="netvsc bond100 bond10 team"
 if ! command -v teamd >/dev/null; then
 	log "team skipped: teamd (libteam-utils) is not installed"
 	rec '{"kind": "skip", "cfg": "team", "reason": "teamd (libteam-utils) not installed"}'
 	CONFIGS="vf netvsc bond synth"
+	FO_CONFIGS="netvsc bond100 bond10"
 fi
+EVENTS="none remove linkdown readd"
+
+# recv_ready PID: udprecv (PID) is bound; a sender started before would
+# lose its first datagrams (and get ECONNREFUSED from the ICMP errors).
+# Starting a process takes seconds on a starved TCG VM: wait long.
+recv_ready() {
+	if ! wait_for 60 test -e "$OUT/ready"; then
+		kill "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 1
+	fi
+}
 
 # ------------------------------------------------------------------ datapath
 
 cpu_busy() {
-	# jiffies: all CPUs, busy (not idle, not iowait) and total
+	# USER_HZ ticks, all CPUs: busy (not idle, not iowait) and total
 	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i;
 		print t - $5 - $6, t }' /proc/stat
 }
@@ -173,39 +213,39 @@ run_tput() {
 	local cfg=$1 streams=$2 rep=$3 bps
 
 	in_h iperf3 -s -1 -D -I "$OUT/iperf.pid" >/dev/null 2>&1
-	wait_for 5 in_h sh -c 'ss -ltn | grep -q ":5201 "'
+	wait_for 60 in_h sh -c 'ss -ltn | grep -q ":5201 "'
 	bps=$(in_g iperf3 -c "$TOPO_HOST_IP" -t "$TPUT_S" -P "$streams" -J 2>/dev/null |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' 2>/dev/null)
 	[ -s "$OUT/iperf.pid" ] && kill "$(cat "$OUT/iperf.pid")" 2>/dev/null
 	rm -f "$OUT/iperf.pid"
-	wait_for 5 sh -c '! ip netns exec nvs_h ss -ltn | grep -q ":5201 "'
-	[ -n "$bps" ] || { log "$cfg iperf3 -P $streams failed"; return 1; }
+	wait_for 30 sh -c '! ip netns exec nvs_h ss -ltn | grep -q ":5201 "'
+	[ -n "$bps" ] || { err "$cfg iperf3 -P $streams failed"; return 1; }
 	rec "{\"kind\": \"tput$streams\", \"cfg\": \"$cfg\", \"rep\": $rep, \"value\": $bps}"
 }
 
 run_pps() {
-	local cfg=$1 rep=$2 b0 t0 b1 t1 r s
+	local cfg=$1 rep=$2 b0 t0 b1 t1 r s got secs sent pps ns
 
-	rm -f "$OUT/ready"
-	in_h "$BENCH/udprecv" "$PORT" 2 "$OUT/ready" >"$OUT/recv.json" &
+	rm -f "$OUT/ready" "$OUT/recv.json"
+	ip netns exec "$TOPO_H" "$BENCH/udprecv" "$PORT" 2 "$OUT/ready" >"$OUT/recv.json" &
 	r=$!
-	wait_for 10 test -e "$OUT/ready"
+	recv_ready "$r" || { err "$cfg udp flood: the receiver did not start"; return 1; }
 	read -r b0 t0 < <(cpu_busy)
 	s=$(in_g "$BENCH/udpsend" "$TOPO_HOST_IP" "$PORT" 0 "$PPS_S" 18)
 	read -r b1 t1 < <(cpu_busy)
 	wait "$r"
-	python3 - "$cfg" "$rep" "$((b1 - b0))" "$((t1 - t0))" "$s" "$(cat "$OUT/recv.json")" <<'PY' | recs
-import json, sys, os
-cfg, rep, busy, tot = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-s, r = json.loads(sys.argv[5]), json.loads(sys.argv[6])
-hz = os.sysconf("SC_CLK_TCK")
-pps = r["received"] / s["secs"] if s["secs"] else 0
-ns = busy / hz * 1e9 / r["received"] if r["received"] else None
-print(json.dumps({"kind": "pps", "cfg": cfg, "rep": rep, "value": pps,
-                  "sent": s["sent"], "received": r["received"]}))
-print(json.dumps({"kind": "cpu_ns_per_pkt", "cfg": cfg, "rep": rep, "value": ns,
-                  "busy_jiffies": busy, "total_jiffies": tot}))
-PY
+	got=$(jget received "$(cat "$OUT/recv.json")")
+	sent=$(jget sent "$s")
+	secs=$(jget secs "$s")
+	if [ -z "$got" ] || [ -z "$sent" ] || [ -z "$secs" ] || [ "$got" = 0 ]; then
+		err "$cfg udp flood: sender '$s', receiver '$(cat "$OUT/recv.json")'"
+		return 1
+	fi
+	pps=$(awk -v r="$got" -v s="$secs" 'BEGIN { printf "%.3f", (s > 0 ? r / s : 0) }')
+	ns=$(awk -v b="$((b1 - b0))" -v hz="$HZ" -v r="$got" \
+		'BEGIN { printf "%.1f", b / hz * 1e9 / r }')
+	rec "{\"kind\": \"pps\", \"cfg\": \"$cfg\", \"rep\": $rep, \"value\": $pps, \"sent\": $sent, \"received\": $got}"
+	rec "{\"kind\": \"cpu_ns_per_pkt\", \"cfg\": \"$cfg\", \"rep\": $rep, \"value\": $ns, \"busy_ticks\": $((b1 - b0)), \"total_ticks\": $((t1 - t0)), \"hz\": $HZ}"
 }
 
 # ------------------------------------------------------------------ failover
@@ -227,75 +267,109 @@ fo_event() {
 }
 
 run_failover() {
-	local cfg=$1 ev=$2 rep=$3 r s novf=
+	local cfg=$1 ev=$2 rep=$3 r s novf='' sj rj sent got gap
 
 	[ "$ev" = readd ] && novf=novf
-	setup "$cfg" $novf || { log "setup $cfg ($ev) failed"; return 1; }
-	rm -f "$OUT/ready"
-	in_h "$BENCH/udprecv" "$PORT" 2 "$OUT/ready" >"$OUT/recv.json" &
+	setup "$cfg" "$novf" || { err "setup $cfg ($ev) failed"; return 1; }
+	rm -f "$OUT/ready" "$OUT/recv.json" "$OUT/send.json"
+	ip netns exec "$TOPO_H" "$BENCH/udprecv" "$PORT" 2 "$OUT/ready" >"$OUT/recv.json" &
 	r=$!
-	wait_for 10 test -e "$OUT/ready"
+	recv_ready "$r" || { err "failover $cfg $ev: the receiver did not start"; return 1; }
 	in_g "$BENCH/udpsend" "$TOPO_HOST_IP" "$PORT" "$FO_RATE" "$FO_S" 64 >"$OUT/send.json" &
 	s=$!
-	sleep "$(python3 -c "print($FO_S / 2)")"
-	fo_event "$ev"
+	sleep "$FO_HALF"
+	fo_event "$ev" || log "failover $cfg: event $ev failed"
 	wait "$s"
 	wait "$r"
-	python3 - "$cfg" "$ev" "$rep" "$(cat "$OUT/send.json")" "$(cat "$OUT/recv.json")" <<'PY' | recs
-import json, sys
-cfg, ev, rep = sys.argv[1], sys.argv[2], int(sys.argv[3])
-s, r = json.loads(sys.argv[4]), json.loads(sys.argv[5])
-print(json.dumps({"kind": "failover", "cfg": cfg, "event": ev, "rep": rep,
-                  "lost": s["sent"] - r["received"], "max_gap_ms": r["max_gap_ms"],
-                  "sent": s["sent"], "received": r["received"]}))
-PY
+	sj=$(cat "$OUT/send.json")
+	rj=$(cat "$OUT/recv.json")
+	sent=$(jget sent "$sj")
+	got=$(jget received "$rj")
+	gap=$(jget max_gap_ms "$rj")
+	if [ -z "$sent" ] || [ -z "$got" ] || [ -z "$gap" ]; then
+		err "failover $cfg $ev: sender '$sj', receiver '$rj'"
+		return 1
+	fi
+	rec "{\"kind\": \"failover\", \"cfg\": \"$cfg\", \"event\": \"$ev\", \"rep\": $rep, \"lost\": $((sent - got)), \"max_gap_ms\": $gap, \"sent\": $sent, \"received\": $got, \"send_errors\": $(jget errors "$sj"), \"skipped\": $(jget skipped "$sj")}"
 }
 
 # ------------------------------------------------------------------ join
 
-run_join() {
-	local delay=$1 rep=$2 m
+# nl_subscribed NS PID PROTO: the netlink socket of PID (its port id) in
+# netns NS has joined a multicast group (only the first 32 show).
+nl_subscribed() {
+	# shellcheck disable=SC2016
+	ip netns exec "$1" awk -v pid="$2" -v proto="$3" \
+		'$2 == proto && $3 == pid && $4 != "00000000" { f = 1 } END { exit !f }' \
+		/proc/net/netlink
+}
 
-	setup netvsc novf || return 1
-	in_g "$VFCTL" set "$TOPO_DEV" join-delay "$delay" || return 1
-	in_g "$VFCTL" -j monitor >"$OUT/mon.json" 2>/dev/null &
+# The VF arrives as a hot-added VF does on Azure: registered, down, in
+# another netns than the synthetic device (here the host netns); netvsc
+# moves it into its own netns, claims it, waits vf_join_delay_ms, joins it
+# (opening it) and switches the data path when it has carrier.  The VF's
+# "wire" (the veth peer, a port of br0) is set up in the same ip batch
+# that creates it, a few ms later.
+# Join latency: from the RTM_NEWLINK of vf0 in the host netns (ip
+# monitor) to netvsc's "switch" event to the VF (vfctl monitor in the
+# guest netns); both are receive times of netlink notifications
+# (CLOCK_REALTIME, UTC).
+run_join() {
+	local delay=$1 rep=$2 m im
+
+	setup netvsc novf || { err "join: setup failed"; return 1; }
+	in_g "$VFCTL" set "$TOPO_DEV" join-delay "$delay" || { err "join: vfctl set failed"; return 1; }
+	rm -f "$OUT/ipmon.txt" "$OUT/mon.json"
+	# Not through in_h/in_g: $! must be the monitor's own PID.
+	ip netns exec "$TOPO_H" env TZ=UTC ip -ts monitor link >"$OUT/ipmon.txt" 2>&1 &
+	im=$!
+	ip netns exec "$TOPO_G" "$VFCTL" -j monitor >"$OUT/mon.json" 2>/dev/null &
 	m=$!
-	sleep 0.5
-	printf 'link add vf0 address %s type veth peer name vf0p netns %s\nlink set vf0 up\n' \
-		"$TOPO_MAC" "$TOPO_H" | in_g ip -b - || return 1
-	in_h ip link set vf0p master br0
-	in_h ip link set vf0p up
-	wait_for 30 topo_joined
+	wait_for 20 nl_subscribed "$TOPO_H" "$im" 0 || log "join: ip monitor not subscribed yet"
+	# vfctl's group may have an ID past 31: then this cannot see it.
+	wait_for 20 nl_subscribed "$TOPO_G" "$m" 16 || log "join: cannot see vfctl's subscription"
+	sleep 0.2
+	printf 'link add vf0 address %s type veth peer name vf0p\nlink set vf0p master br0\nlink set vf0p up\n' \
+		"$TOPO_MAC" | in_h ip -b - || { err "join: VF creation failed"; return 1; }
+	wait_for 30 topo_joined || log "join: no switch to the VF within 30 s"
 	sleep 0.3
-	kill "$m"
-	wait "$m" 2>/dev/null
-	python3 - "$delay" "$rep" "$OUT/mon.json" <<'PY' | recs
-import json, sys
+	kill "$m" "$im" 2>/dev/null
+	wait "$m" "$im" 2>/dev/null
+	python3 - "$delay" "$rep" "$OUT/ipmon.txt" "$OUT/mon.json" <<'PY' | while IFS= read -r l; do rec "$l"; done
+import json, re, sys
 from datetime import datetime
 delay, rep = sys.argv[1], int(sys.argv[2])
 def ts(s):
-    # ISO 8601 with up to nanoseconds, Z: keep microseconds
+    # ISO 8601, UTC, up to nanoseconds: keep microseconds
     s = s.rstrip("Z")
     if "." in s:
         a, b = s.split(".")
         s = a + "." + (b + "000000")[:6]
     return datetime.fromisoformat(s).timestamp()
-join = sw = None
+reg = join = sw = None
 for line in open(sys.argv[3]):
+    m = re.match(r"\[([0-9T:.-]+)\]\s+\d+: vf0[@:]", line)
+    if m and reg is None:
+        reg = ts(m.group(1))
+for line in open(sys.argv[4]):
     try:
         e = json.loads(line)
     except ValueError:
         continue
     if e.get("event") == "join" and join is None:
-        join = e
+        join = ts(e["timestamp"])
     if e.get("event") == "switch" and e.get("datapath") == "vf" and sw is None:
-        sw = e
-if join and sw:
-    ms = (ts(sw["timestamp"]) - ts(join["timestamp"])) * 1e3
-    print(json.dumps({"kind": "join_ms", "cfg": "delay=" + delay, "rep": rep, "value": ms}))
-else:
-    print(json.dumps({"kind": "error", "what": "join", "delay": delay,
-                      "events": [l.strip()[:200] for l in open(sys.argv[3])][:4]}))
+        sw = ts(e["timestamp"])
+cfg = "delay=" + delay
+if reg is not None and sw is not None:
+    print(json.dumps({"kind": "join_ms", "cfg": cfg, "rep": rep,
+                      "value": (sw - reg) * 1e3}))
+if reg is not None and join is not None:
+    print(json.dumps({"kind": "join_event_ms", "cfg": cfg, "rep": rep,
+                      "value": (join - reg) * 1e3}))
+if reg is None or join is None or sw is None:
+    print(json.dumps({"kind": "error", "what": "join %s rep %d: registered %s, join %s, switch %s"
+                      % (delay, rep, reg, join, sw)}))
 PY
 }
 
@@ -303,94 +377,179 @@ PY
 
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 
-# The cost of one unrelated netdev event (a dummy created and deleted),
-# averaged over 20, with N paired devices present.
+# event_cost N: the wall time of one unrelated netdev event (a dummy
+# device created and deleted, EV_PAIRS of each in one ip batch), REPS
+# times, with N paired devices present.
 event_cost() {
-	local n=$1 t0 t1 i
+	local n=$1 t0 t1 i rep
 
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < EV_PAIRS; i++)); do
 		echo "link add nvsbdummy type dummy"
 		echo "link del nvsbdummy"
 	done >"$OUT/ev.batch"
-	t0=${EPOCHREALTIME/[.,]/}
-	ip -b "$OUT/ev.batch"
-	t1=${EPOCHREALTIME/[.,]/}
-	rec "{\"kind\": \"event_us\", \"cfg\": \"n=$n\", \"rep\": 0, \"value\": $(((t1 - t0) / 50))}"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		t0=${EPOCHREALTIME/[.,]/}
+		ip -b "$OUT/ev.batch" || { err "event cost: ip batch failed"; return 1; }
+		t1=${EPOCHREALTIME/[.,]/}
+		rec "{\"kind\": \"event_us\", \"cfg\": \"n=$n\", \"rep\": $rep, \"value\": $(((t1 - t0) / EV_PAIRS))}"
+	done
+}
+
+scale_mac() { printf '00:15:5d:01:%02x:%02x' $(($1 >> 8)) $(($1 & 255)); }
+
+paired_count() {
+	local l c=0
+
+	for l in /sys/class/net/bvf*[0-9]/master; do
+		[ -e "$l" ] && c=$((c + 1))
+	done
+	echo "$c"
+}
+
+enslaved() { [ "$(paired_count)" -ge "$1" ]; }
+
+# scale_down FROM TO: delete the paired devices FROM..TO+1
+scale_down() {
+	local i
+
+	for ((i = $1; i > $2; i--)); do
+		echo "link del bvf$i"
+	done >"$OUT/del.batch"
+	[ "$1" -le "$2" ] || ip -b "$OUT/del.batch"
+	for ((i = $1; i > $2; i--)); do
+		echo "$((1000 + i))" >"$NVS_SIM_BUS/del_device"
+	done
+}
+
+# Levels at which the event cost is taken, on the way down from N.
+scale_levels() {
+	local n=$1
+
+	echo "$n"
+	[ "$n" -le 16 ] || echo 16
+	[ "$n" -le 1 ] || echo 1
 }
 
 run_scale() {
-	local n=$SCALE_N i mac t0 t1 s0 s1 paired
+	local n=$SCALE_N i t0 t1 s0 s1 paired lvl cur
 
 	teardown
+	modprobe dummy numdummies=0 2>/dev/null
 	event_cost 0
+	for ((i = 1; i <= n; i++)); do
+		printf 'link add bvf%d address %s type veth peer name bvf%dp\n' \
+			"$i" "$(scale_mac "$i")" "$i"
+	done >"$OUT/veth.batch"
 	s0=$(slab_kb)
 	t0=${EPOCHREALTIME/[.,]/}
+	# Synthetic devices first, then their VFs, as on Azure.
 	for ((i = 1; i <= n; i++)); do
-		mac=$(printf '00:15:5d:01:%02x:%02x' $((i >> 8)) $((i & 255)))
-		sim_new "$((1000 + i))" "$mac" || break
-		ip link add "bvf$i" address "$mac" type veth peer name "bvf${i}p" || break
+		sim_new "$((1000 + i))" "$(scale_mac "$i")" || break
 	done
-	# A VF is paired once it is enslaved (data path switch needs it up).
-	enslaved() {
-		local c
-		c=$(ls -d /sys/class/net/bvf*[0-9]/master 2>/dev/null | wc -l)
-		[ "$c" -ge "$1" ]
-	}
-	wait_for 120 enslaved "$n"
+	ip -b "$OUT/veth.batch" || err "scale: veth batch failed"
+	# A VF is paired once it is claimed (enslaved): the devices are
+	# down, so none joins.
+	wait_for $((120 + n)) enslaved "$n"
 	t1=${EPOCHREALTIME/[.,]/}
 	s1=$(slab_kb)
-	paired=$(ls -d /sys/class/net/bvf*[0-9]/master 2>/dev/null | wc -l)
-	rec "{\"kind\": \"scale_pair_s\", \"cfg\": \"n=$n\", \"rep\": 0, \"value\": $(python3 -c "print(($t1 - $t0) / 1e6)"), \"paired\": $paired}"
-	rec "{\"kind\": \"scale_slab_kb_per_dev\", \"cfg\": \"n=$n\", \"rep\": 0, \"value\": $(python3 -c "print(($s1 - $s0) / $n)")}"
-	event_cost "$n"
-	for ((i = n; i >= 1; i--)); do
-		ip link del "bvf$i" 2>/dev/null
-		sim_del "$((1000 + i))" 2>/dev/null
-		if [ "$i" = 17 ] || [ "$i" = 2 ]; then
-			event_cost "$((i - 1))"
-		fi
+	paired=$(paired_count)
+	log "scale: $paired of $n paired in $(((t1 - t0) / 1000)) ms"
+	if [ "$paired" -eq "$n" ]; then
+		rec "{\"kind\": \"scale_pair_s\", \"cfg\": \"n=$n\", \"rep\": 0, \"value\": $(awk -v d=$((t1 - t0)) 'BEGIN { print d / 1e6 }'), \"paired\": $paired}"
+		rec "{\"kind\": \"scale_slab_kb_per_dev\", \"cfg\": \"n=$n\", \"rep\": 0, \"value\": $(awk -v d=$((s1 - s0)) -v n="$n" 'BEGIN { print d / n }')}"
+	else
+		err "scale: only $paired of $n devices paired"
+	fi
+	cur=$n
+	for lvl in $(scale_levels "$n"); do
+		scale_down "$cur" "$lvl"
+		cur=$lvl
+		event_cost "$lvl"
 	done
+	scale_down "$cur" 0
 }
 
 # ------------------------------------------------------------------ main
 
 nvs_load || { echo "bench: cannot load the modules" >&2; exit 1; }
 what=${NVS_BENCH_ONLY:-failover datapath join scale}
+
+# The plan: every figure this run should produce (report.py counts the
+# missing ones).  Keys: KIND/CFG, failover/CFG/EVENT.
+plan=
+for part in $what; do
+	case "$part" in
+	datapath)
+		for cfg in $CONFIGS; do
+			for k in tput1 tput4 pps cpu_ns_per_pkt; do
+				plan+=" $k/$cfg"
+			done
+		done
+		;;
+	failover)
+		for cfg in $FO_CONFIGS; do
+			for ev in $EVENTS; do
+				plan+=" failover/$cfg/$ev"
+			done
+		done
+		;;
+	join)
+		for d in 0 default; do
+			plan+=" join_ms/delay=$d join_event_ms/delay=$d"
+		done
+		;;
+	scale)
+		plan+=" scale_pair_s/n=$SCALE_N scale_slab_kb_per_dev/n=$SCALE_N event_us/n=0"
+		for lvl in $(scale_levels "$SCALE_N"); do
+			plan+=" event_us/n=$lvl"
+		done
+		;;
+	*)
+		echo "bench: unknown part $part" >&2
+		exit 1
+		;;
+	esac
+done
+plan_json=$(for k in $plan; do printf '"%s", ' "$k"; done)
+rec "{\"kind\": \"plan\", \"expect\": [${plan_json%, }]}"
+cmdline=$(tr -d '\042\134' </proc/cmdline)
+rec "{\"kind\": \"meta\", \"quick\": ${QUICK:-0}, \"reps\": $REPS, \"tput_s\": $TPUT_S, \"pps_s\": $PPS_S, \"fo_s\": $FO_S, \"fo_rate\": $FO_RATE, \"scale_n\": $SCALE_N, \"ev_pairs\": $EV_PAIRS, \"parts\": \"$what\", \"kernel\": \"$(uname -r)\", \"cpus\": $(nproc), \"cmdline\": \"$cmdline\"}"
 log "quick=${QUICK:-0} reps=$REPS configs: $CONFIGS; parts: $what"
 
+# Repetitions are the outer loop, so that a change of the machine's load
+# during the run hits every configuration alike.
 part_datapath() {
 	local cfg rep
 
-	for cfg in $CONFIGS; do
-		setup "$cfg" || { log "setup $cfg failed"; rec "{\"kind\": \"error\", \"what\": \"setup $cfg\"}"; continue; }
-		for ((rep = 1; rep <= REPS; rep++)); do
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for cfg in $CONFIGS; do
+			setup "$cfg" || { err "setup $cfg failed"; continue; }
 			run_tput "$cfg" 1 "$rep"
 			run_tput "$cfg" 4 "$rep"
 			run_pps "$cfg" "$rep"
 		done
-		log "datapath $cfg done"
+		log "datapath repetition $rep done"
 	done
 }
 
 part_failover() {
-	local cfg ev rep fo_configs="netvsc bond100 bond10"
+	local cfg ev rep
 
-	[[ " $CONFIGS " == *" team "* ]] && fo_configs+=" team"
-	for cfg in $fo_configs; do
-		for ev in none remove linkdown readd; do
-			for ((rep = 1; rep <= REPS; rep++)); do
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for cfg in $FO_CONFIGS; do
+			for ev in $EVENTS; do
 				run_failover "$cfg" "$ev" "$rep"
 			done
 		done
-		log "failover $cfg done"
+		log "failover repetition $rep done"
 	done
 }
 
 part_join() {
 	local delay rep
 
-	for delay in 0 default; do
-		for ((rep = 1; rep <= JOIN_REPS; rep++)); do
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for delay in 0 default; do
 			run_join "$delay" "$rep"
 		done
 	done
@@ -404,14 +563,10 @@ part_scale() {
 
 # The parts run in the order given (failover first: it matters most).
 for part in $what; do
-	case "$part" in
-	datapath | failover | join | scale) "part_$part" ;;
-	*) log "unknown part $part" ;;
-	esac
+	"part_$part"
 done
 
 teardown
-echo "@@BENCH_JSONL_BEGIN@@"
-cat "$RES"
-echo "@@BENCH_JSONL_END@@"
-python3 "$BENCH/report.py" --markdown "$RES"
+log "all done"
+exit 0
+}
