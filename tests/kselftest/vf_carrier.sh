@@ -15,38 +15,14 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/vf.lib
+. "$(dirname "$(readlink -f "$0")")/vf.lib"
 
 FRAME=98
 NPING=3
 # enum netvsc_state and enum netvsc_reason (include/uapi/linux/netvsc.h)
 STATE_JOINED=2
 REASON_CARRIER_LOST=4
-
-quiet_ipv6() {
-	in_g sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
-		in_h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-}
-
-declare -A ST0 ST1
-
-stats_snap() {
-	local -n _st=$1
-	local k v
-
-	_st=()
-	while read -r k v; do
-		[[ $k == *: && $v =~ ^[0-9]+$ ]] && _st[${k%:}]=$v
-	done < <(in_g ethtool -S "$TOPO_DEV")
-}
-
-deltas() {
-	local n out=
-
-	for n in "$@"; do
-		out+="$n=$((${ST1[$n]:-0} - ${ST0[$n]:-0})) "
-	done
-	echo "${out% }"
-}
 
 carrier() {
 	in_g cat "/sys/class/net/$1/carrier" 2>/dev/null
@@ -63,64 +39,6 @@ carrier_is() {
 # link_is DEV CARRIER OPERSTATE
 link_is() {
 	[ "$(carrier "$1")" = "$2" ] && [ "$(operstate "$1")" = "$3" ]
-}
-
-datapath_is() {
-	[ "$(topo_datapath)" = "$1" ] &&
-		[ "$(topo_stat datapath_switches)" = "$2" ]
-}
-
-dmesg_count() {
-	dmesg | grep -c "$1"
-}
-
-# The netvsc generic netlink family's view of a device: "STATE REASON",
-# its pairing state and the reason of its last data path switch.
-GENL_PY='
-import os, socket, struct, sys
-def nla(t, data):
-    n = 4 + len(data)
-    return struct.pack("HH", n, t) + data + b"\0" * (-n % 4)
-def attrs(buf):
-    out, i = {}, 0
-    while i + 4 <= len(buf):
-        n, t = struct.unpack_from("HH", buf, i)
-        if n < 4:
-            break
-        out[t & 0x3fff] = buf[i + 4:i + n]
-        i += (n + 3) & ~3
-    return out
-def request(s, family, cmd, body, seq):
-    payload = struct.pack("BBH", cmd, 1, 0) + body
-    s.send(struct.pack("IHHII", 16 + len(payload), family, 1, seq, 0) + payload)
-    data = s.recv(65536)
-    n, t = struct.unpack_from("IH", data, 0)
-    if t == 2:
-        err = -struct.unpack_from("i", data, 16)[0]
-        if err:
-            raise OSError(err, os.strerror(err))
-    return attrs(data[20:n])
-s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
-a = request(s, 0x10, 3, nla(2, b"netvsc\0"), 1)
-family = struct.unpack("H", a[1][:2])[0]
-a = request(s, family, 1, nla(2, sys.argv[1].encode() + b"\0"), 2)
-print(struct.unpack("I", a[6][:4])[0], struct.unpack("I", a[12][:4])[0])
-'
-
-genl_state() {
-	in_g python3 -c "$GENL_PY" "$TOPO_DEV"
-}
-
-# check_genl DESC EXPECTED: the netlink view, or a skip without the family
-check_genl() {
-	local got
-
-	if [ -z "$HAVE_GENL" ]; then
-		ktap_skip "$1" "no netvsc generic netlink family"
-		return 0
-	fi
-	got=$(genl_state 2>&1)
-	check_eq "$1" "$2" "$got"
 }
 
 nvs_require_modules
@@ -145,7 +63,7 @@ HAVE_GENL=
 genl_state >/dev/null 2>&1 && HAVE_GENL=1
 
 topo_vf_add
-check "a VF joins: data path vf, one switch" wait_for 30 datapath_is vf 1
+check "a VF joins: data path vf, one switch" wait_for 30 path_is vf 1
 check "joined: carrier 1, operstate up" wait_for 10 link_is "$dev" 1 up
 
 switches=1
@@ -160,7 +78,7 @@ for cycle in 1 2; do
 		wait_for 10 link_is "$dev" 0 down
 	switches=$((switches + 1))
 	check "cycle $cycle: data path synthetic, switch $switches" \
-		wait_for 30 datapath_is synthetic $switches
+		wait_for 30 path_is synthetic $switches
 	check_genl "cycle $cycle: still joined, last switch for carrier lost" \
 		"$STATE_JOINED $REASON_CARRIER_LOST"
 	check_eq "cycle $cycle: the VF keeps its master, no leave" \
@@ -171,7 +89,7 @@ for cycle in 1 2; do
 		wait_for 10 link_is "$dev" 1 up
 	switches=$((switches + 1))
 	check "cycle $cycle: data path vf, switch $switches" \
-		wait_for 30 datapath_is vf $switches
+		wait_for 30 path_is vf $switches
 	check_eq "cycle $cycle: the VF kept its master, no leave, no new join" \
 		"master=$dev left=$left joined=$joined" \
 		"master=$(topo_vf_master) left=$(dmesg_count "VF $vf left") joined=$(dmesg_count "joined VF $vf")"

@@ -15,6 +15,8 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/vf.lib
+. "$(dirname "$(readlink -f "$0")")/vf.lib"
 
 # An echo request or reply of ping's default size, Ethernet header included.
 FRAME=98
@@ -23,36 +25,6 @@ NPING=5
 NRAW=7
 RAW_FRAME=60
 UDP_PORT=9100
-
-# Outbound address lists, router solicitations and DAD of IPv6 would move
-# the counters: keep the two namespaces quiet but for what we send.
-quiet_ipv6() {
-	in_g sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
-		in_h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-}
-
-declare -A ST0 ST1
-
-# stats_snap ARRAY: the ethtool -S counters of the synthetic device
-stats_snap() {
-	local -n _st=$1
-	local k v
-
-	_st=()
-	while read -r k v; do
-		[[ $k == *: && $v =~ ^[0-9]+$ ]] && _st[${k%:}]=$v
-	done < <(in_g ethtool -S "$TOPO_DEV")
-}
-
-# deltas NAME...: "NAME=<ST1 - ST0> ..."
-deltas() {
-	local n out=
-
-	for n in "$@"; do
-		out+="$n=$((${ST1[$n]:-0} - ${ST0[$n]:-0})) "
-	done
-	echo "${out% }"
-}
 
 # ip -s link of the synthetic device: rx packets, rx bytes, tx packets,
 # tx bytes.
@@ -69,13 +41,6 @@ sum_totals() {
 		"$((ST1[synth_rx_bytes] + ST1[vf_rx_bytes]))" \
 		"$((ST1[synth_tx_packets] + ST1[vf_tx_packets]))" \
 		"$((ST1[synth_tx_bytes] + ST1[vf_tx_bytes]))"
-}
-
-# The host reports the switch before the guest moves its transmit path;
-# datapath_switches counts it once both are done.
-datapath_is() {
-	[ "$(topo_datapath)" = "$1" ] &&
-		[ "$(topo_stat datapath_switches)" = "$2" ]
 }
 
 # A UDP receiver in the guest: counts datagrams carrying our marker until
@@ -156,7 +121,7 @@ check_eq "synthetic: ip -s link totals are synth + vf" "$(sum_totals)" "$(ip_tot
 
 topo_vf_add
 check "a VF with our MAC joins: data path vf, one switch" \
-	wait_for 30 datapath_is vf 1
+	wait_for 30 path_is vf 1
 check_eq "the VF's master is the synthetic device" "$TOPO_DEV" "$(topo_vf_master)"
 
 stats_snap ST0
@@ -204,7 +169,7 @@ check_eq "joined: the data path is still the VF" vf "$(topo_datapath)"
 
 topo_vf_del
 check "the VF is removed: data path synthetic, second switch" \
-	wait_for 30 datapath_is synthetic 2
+	wait_for 30 path_is synthetic 2
 
 stats_snap ST0
 check "after removal: $NPING pings" topo_ping $NPING

@@ -15,6 +15,8 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/vf.lib
+. "$(dirname "$(readlink -f "$0")")/vf.lib"
 
 FRAME=98
 NPING=5
@@ -22,32 +24,6 @@ OTHER_MAC=02:00:00:00:00:43
 # enum netvsc_state and enum netvsc_reason (include/uapi/linux/netvsc.h)
 STATE_JOINED=2
 REASON_SWITCH_FAILED=5
-
-quiet_ipv6() {
-	in_g sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
-		in_h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-}
-
-declare -A ST0 ST1
-
-stats_snap() {
-	local -n _st=$1
-	local k v
-
-	_st=()
-	while read -r k v; do
-		[[ $k == *: && $v =~ ^[0-9]+$ ]] && _st[${k%:}]=$v
-	done < <(in_g ethtool -S "$TOPO_DEV")
-}
-
-deltas() {
-	local n out=
-
-	for n in "$@"; do
-		out+="$n=$((${ST1[$n]:-0} - ${ST0[$n]:-0})) "
-	done
-	echo "${out% }"
-}
 
 SYNTH_DELTAS="synth_tx_packets=$NPING synth_tx_bytes=$((NPING * FRAME)) synth_rx_packets=$NPING synth_rx_bytes=$((NPING * FRAME)) vf_tx_packets=0 vf_rx_packets=0"
 VF_DELTAS="vf_tx_packets=$NPING vf_tx_bytes=$((NPING * FRAME)) vf_rx_packets=$NPING vf_rx_bytes=$((NPING * FRAME)) synth_tx_packets=0 synth_rx_packets=0"
@@ -69,26 +45,9 @@ vf_ping_deltas() {
 		synth_tx_packets synth_rx_packets
 }
 
-sim_knob() {
-	echo "$2" >"$(sim_dbg "$TOPO_ID")/$1"
-}
-
-sim_read() {
-	cat "$(sim_dbg "$TOPO_ID")/$1"
-}
-
-dmesg_count() {
-	dmesg | grep -c "$1"
-}
-
 # log_rose PATTERN N: more than N kernel log lines match PATTERN
 log_rose() {
 	[ "$(dmesg_count "$1")" -gt "$2" ]
-}
-
-datapath_is() {
-	[ "$(topo_datapath)" = "$1" ] &&
-		[ "$(topo_stat datapath_switches)" = "$2" ]
 }
 
 # The host completed a switch since the slow one was asked for, and is
@@ -100,54 +59,6 @@ host_settled() {
 
 vf_running() {
 	in_g ip link show dev "$TOPO_VF" | grep -q 'state UP'
-}
-
-# The netvsc generic netlink family's view of a device: "STATE REASON",
-# its pairing state and the reason of its last data path switch.
-GENL_PY='
-import os, socket, struct, sys
-def nla(t, data):
-    n = 4 + len(data)
-    return struct.pack("HH", n, t) + data + b"\0" * (-n % 4)
-def attrs(buf):
-    out, i = {}, 0
-    while i + 4 <= len(buf):
-        n, t = struct.unpack_from("HH", buf, i)
-        if n < 4:
-            break
-        out[t & 0x3fff] = buf[i + 4:i + n]
-        i += (n + 3) & ~3
-    return out
-def request(s, family, cmd, body, seq):
-    payload = struct.pack("BBH", cmd, 1, 0) + body
-    s.send(struct.pack("IHHII", 16 + len(payload), family, 1, seq, 0) + payload)
-    data = s.recv(65536)
-    n, t = struct.unpack_from("IH", data, 0)
-    if t == 2:
-        err = -struct.unpack_from("i", data, 16)[0]
-        if err:
-            raise OSError(err, os.strerror(err))
-    return attrs(data[20:n])
-s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
-a = request(s, 0x10, 3, nla(2, b"netvsc\0"), 1)
-family = struct.unpack("H", a[1][:2])[0]
-a = request(s, family, 1, nla(2, sys.argv[1].encode() + b"\0"), 2)
-print(struct.unpack("I", a[6][:4])[0], struct.unpack("I", a[12][:4])[0])
-'
-
-genl_state() {
-	in_g python3 -c "$GENL_PY" "$TOPO_DEV"
-}
-
-check_genl() {
-	local got
-
-	if [ -z "$HAVE_GENL" ]; then
-		ktap_skip "$1" "no netvsc generic netlink family"
-		return 0
-	fi
-	got=$(genl_state 2>&1)
-	check_eq "$1" "$2" "$got"
 }
 
 nvs_require_modules
@@ -223,7 +134,7 @@ sim_knob switch_delay_ms 0
 in_g ip link set "$vf" down
 in_g ip link set "$vf" up
 check "faults cleared, VF down and up: it joins for real" \
-	wait_for 30 datapath_is vf 1
+	wait_for 30 path_is vf 1
 check_eq "$NPING pings ride the VF exactly" "$VF_DELTAS" "$(vf_ping_deltas)"
 
 # ------------------------------------------------------------ synthetic transmits dropped
@@ -235,7 +146,7 @@ check_eq "drop_tx=3 while joined: $NPING pings ride the VF, nothing dropped" \
 	"$VF_DELTAS drop_tx=3" "$(vf_ping_deltas) drop_tx=$(sim_read drop_tx)"
 
 topo_vf_del
-check "the VF is removed: data path synthetic" wait_for 30 datapath_is synthetic 2
+check "the VF is removed: data path synthetic" wait_for 30 path_is synthetic 2
 host_drop0=$(in_h cat "/sys/class/net/$(sim_host_ifname "$TOPO_ID")/statistics/rx_dropped")
 stats_snap ST0
 replies=$(in_g ping -c $NPING -i 0.2 -W 1 "$TOPO_HOST_IP" | grep -o '[0-9]* received')

@@ -18,16 +18,13 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/vf.lib
+. "$(dirname "$(readlink -f "$0")")/vf.lib"
 
 SINK_PORT=9200
 BULK_PORT=9201
 OTHER_MAC=02:00:00:00:00:42
 LIMITS="tso_max_size tso_max_segs gso_max_size gso_max_segs"
-
-quiet_ipv6() {
-	in_g sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
-		in_h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-}
 
 # feat DEV NAME: on or off, as ethtool -k shows NAME on DEV (guest netns)
 feat() {
@@ -96,14 +93,6 @@ reset_offloads() {
 	kset "$vf" tx on sg on tso on
 	kset "$dev" tx on sg on tso on
 	wait_for 10 all_on || ktap_diag "could not turn all offloads back on"
-}
-
-datapath_is() {
-	[ "$(topo_datapath)" = "$1" ]
-}
-
-sim_knob() {
-	echo "$2" >"$(sim_dbg "$TOPO_ID")/$1"
 }
 
 # Some TCP traffic from the guest to the host, through whatever path.
@@ -195,7 +184,7 @@ check_eq "synthetic set: tso and tx checksumming on, sim's TSO limits" \
 # ------------------------------------------------------------ toggles
 
 topo_vf_add
-check "a VF joins" wait_for 30 datapath_is vf
+check "a VF joins" wait_for 30 path_is vf
 check_eq "joined: the intersection with a veth keeps tso, tx, sg, rx on" \
 	"tso=on tx=on sg=on rx=on" \
 	"tso=$(feat "$dev" tcp-segmentation-offload) tx=$(feat "$dev" tx-checksumming) sg=$(feat "$dev" scatter-gather) rx=$(feat "$dev" rx-checksumming)"
@@ -264,7 +253,7 @@ reset_offloads
 kset "$vf" tso off sg off
 wait_for 10 feat_is "$dev" scatter-gather off
 topo_vf_del
-check "the VF leaves" wait_for 30 datapath_is synthetic
+check "the VF leaves" wait_for 30 path_is synthetic
 check_eq "after leave: the synthetic device has the synthetic offloads again" \
 	"$synth_offloads" "$(offloads "$dev")"
 
@@ -272,11 +261,11 @@ check_eq "after leave: the synthetic device has the synthetic offloads again" \
 topo_vf_add "$vf" "$OTHER_MAC"
 kset "$vf" tx off
 in_g ip link set "$vf" address "$TOPO_MAC"
-check "a VF with tx checksumming off joins" wait_for 30 datapath_is vf
+check "a VF with tx checksumming off joins" wait_for 30 path_is vf
 check_eq "joined: tx-checksumming off on the synthetic device" \
 	"off" "$(feat "$dev" tx-checksumming)"
 topo_vf_del
-wait_for 30 datapath_is synthetic
+wait_for 30 path_is synthetic
 check_eq "after leave: the synthetic offloads again" \
 	"$synth_offloads" "$(offloads "$dev")"
 
@@ -286,7 +275,7 @@ check_eq "after leave: the synthetic offloads again" \
 topo_vf_add "$vf" "$OTHER_MAC"
 in_g ip link set "$vf" gso_max_size 40000 gso_max_segs 1000
 in_g ip link set "$vf" address "$TOPO_MAC"
-if wait_for 30 datapath_is vf; then
+if wait_for 30 path_is vf; then
 	check_eq "joined: each limit is the minimum of both paths'" \
 		"$(min_limits "$synth_limits" "$vf")" "$(limits "$dev")"
 	check_eq "joined: the VF's GSO limits win, the synthetic TSO limits win" \
@@ -305,7 +294,7 @@ check "ip link set VF gso_max_segs 500: picked up after TCP traffic" \
 	wait_for 60 gso_follows gso_max_segs 500
 
 topo_vf_del
-wait_for 30 datapath_is synthetic
+wait_for 30 path_is synthetic
 check_eq "after leave: the synthetic limits again" "$synth_limits" "$(limits "$dev")"
 
 # ------------------------------------------------------------ GSO size drops under a transfer
@@ -318,7 +307,7 @@ hold=$((4 * 1048576))
 head -c $size /dev/urandom >"$WORK/bulk"
 want=$(sha256sum <"$WORK/bulk" | cut -d' ' -f1)
 topo_vf_add
-wait_for 30 datapath_is vf
+wait_for 30 path_is vf
 tx0=$(topo_stat vf_tx_packets)
 drop0=$(topo_stat vf_tx_dropped)
 

@@ -24,140 +24,15 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/vf.lib
+. "$(dirname "$(readlink -f "$0")")/vf.lib"
 
-SIM_BUS=/sys/bus/netvsc_sim
 NS_M=nvs_m			# netns of the pre-existing VFs
 MAC_PRE=00:15:5d:00:00:11	# VF that exists before the modules load
 MAC_EARLY=00:15:5d:00:00:12	# VF that exists before its synthetic device
 MAC_BOND=00:15:5d:00:00:13	# bond slave that exists before it
 
 # ------------------------------------------------------------------ helpers
-
-# nsx NS CMD...: run CMD in netns NS, or in this one if NS is empty.
-nsx() {
-	local ns=$1
-
-	shift
-	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$@"
-	else
-		"$@"
-	fi
-}
-
-# ipn NS ARGS...: ip ARGS in netns NS, or in this one if NS is empty.
-ipn() {
-	local ns=$1
-
-	shift
-	if [ -n "$ns" ]; then
-		ip -n "$ns" "$@"
-	else
-		ip "$@"
-	fi
-}
-
-# link_field NS DEV KEY: the word after KEY in `ip -d -o link show DEV`.
-link_field() {
-	ipn "$1" -d -o link show dev "$2" 2>/dev/null |
-		awk -v k="$3" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
-}
-
-dev_master() { link_field "$1" "$2" master; }
-dev_mtu() { link_field "$1" "$2" mtu; }
-
-dev_flags() {
-	ipn "$1" -o link show dev "$2" 2>/dev/null |
-		sed -n 's/^[0-9]*: [^ ]* <\([^>]*\)>.*/\1/p'
-}
-
-has_flag() {
-	dev_flags "$1" "$2" | tr , '\n' | grep -qx "$3"
-}
-
-# master_is NS DEV MASTER: DEV's master is MASTER, by ip and by sysfs.
-master_is() {
-	local ns=$1 dev=$2 master=$3
-
-	[ "$(dev_master "$ns" "$dev")" = "$master" ] &&
-		nsx "$ns" test -e "/sys/class/net/$dev/upper_$master" &&
-		nsx "$ns" test -e "/sys/class/net/$master/lower_$dev" &&
-		[ "$(basename "$(nsx "$ns" readlink "/sys/class/net/$dev/master")")" = "$master" ]
-}
-
-# unowned NS DEV: DEV has no master, carries no IFF_SLAVE and exists.
-unowned() {
-	local ns=$1 dev=$2 m
-
-	nsx "$ns" test -e "/sys/class/net/$dev" || { echo "$dev does not exist"; return 1; }
-	m=$(dev_master "$ns" "$dev")
-	[ -z "$m" ] || { echo "$dev has master $m"; return 1; }
-	! nsx "$ns" test -e "/sys/class/net/$dev/master" || { echo "$dev has a master link"; return 1; }
-	! has_flag "$ns" "$dev" SLAVE || { echo "$dev has the SLAVE flag: $(dev_flags "$ns" "$dev")"; return 1; }
-}
-
-# lowers NS DEV: the devices whose master is DEV.
-lowers() {
-	ipn "$1" -o link show master "$2" 2>/dev/null |
-		awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
-}
-
-# no_vf NS SYNTH: the synthetic device has no lower device.
-no_vf() {
-	local l
-
-	l=$(lowers "$1" "$2")
-	[ -z "$l" ] || { echo "$2 has lower devices: $l"; return 1; }
-}
-
-datapath() {
-	cat "$(sim_dbg "$1")/datapath" 2>/dev/null
-}
-
-datapath_is() {
-	[ "$(datapath "$1")" = "$2" ]
-}
-
-# sim_new_in NS ID MAC: create simulated device ID in netns NS (the sim
-# creates both of its netdevices in the writer's namespace).
-sim_new_in() {
-	in_ns "$1" sh -c "echo '$2 $3' >$SIM_BUS/new_device" || return 1
-	on_exit sim_gone "$2"
-}
-
-sim_gone() {
-	[ ! -e "$SIM_BUS/devices/netvsc_sim$1" ] || echo "$1" >"$SIM_BUS/del_device"
-}
-
-# sim_ifname_in NS ID: guest netdev name of device ID, seen from NS.
-sim_ifname_in() {
-	in_ns "$1" ls "$SIM_BUS/devices/netvsc_sim$2/net" 2>/dev/null | head -n 1
-}
-
-# Kernel log since the last log_mark.
-LOG_MARK=
-log_mark() {
-	LOG_MARK="nvs-selftest: ${0##*/}: $1 $EPOCHREALTIME"
-	echo "$LOG_MARK" >/dev/kmsg
-}
-
-log_since() {
-	dmesg | awk -v m="$LOG_MARK" 'f { print } index($0, m) { f = 1 }'
-}
-
-log_has() {
-	log_since | grep -qF -- "$1"
-}
-
-# check_log DESC TEXT: TEXT shows up in the kernel log (within 10 s).
-check_log() {
-	if wait_for 10 log_has "$2"; then
-		ktap_ok "$1"
-	else
-		ktap_fail "$1" "no kernel log line with: $2" "kernel log since the mark:" \
-			"$(log_since | tail -n 20)"
-	fi
-}
 
 # check_no_log DESC TEXT: TEXT is not in the kernel log.
 check_no_log() {
@@ -187,16 +62,6 @@ check_refused() {
 	else
 		ktap_fail "$desc" "${why[@]}" "$(nsx "$ns" ip -d link show dev "$dev" 2>&1)"
 	fi
-}
-
-mtu_is() {
-	[ "$(dev_mtu "$1" "$2")" = "$3" ]
-}
-
-# still_vf DEV: DEV is the VF of the topology's synthetic device, joined.
-still_vf() {
-	master_is "$TOPO_G" "$1" "$TOPO_DEV" || { echo "$1 is not the VF"; return 1; }
-	topo_joined || { echo "data path is $(topo_datapath)"; return 1; }
 }
 
 has_ll6() {

@@ -14,6 +14,8 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/vf.lib
+. "$(dirname "$(readlink -f "$0")")/vf.lib"
 
 CYCLES=4
 PORT=9300
@@ -25,15 +27,6 @@ RATE=327680
 HOLD=1048576
 # Frames a path must carry to count as carrying the transfer.
 MOVED=10
-
-quiet_ipv6() {
-	in_g sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
-		in_h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-}
-
-datapath_is() {
-	[ "$(topo_datapath)" = "$1" ]
-}
 
 # stat_above NAME N: counter NAME of the synthetic device is above N
 stat_above() {
@@ -120,7 +113,7 @@ head -c $SIZE /dev/urandom >"$WORK/payload"
 want=$(sha256sum <"$WORK/payload" | cut -d' ' -f1)
 
 topo_vf_add
-check "the VF joins" wait_for 30 datapath_is vf
+check "the VF joins" wait_for 30 path_is vf
 
 ip netns exec "$TOPO_H" socat -u "TCP-LISTEN:$PORT,reuseaddr" \
 	"OPEN:$WORK/received,creat,trunc" &
@@ -138,7 +131,7 @@ check "a $((SIZE / 1048576)) MiB transfer starts over the VF" \
 for ((i = 1; i <= CYCLES; i++)); do
 	topo_vf_del
 	check "cycle $i: the VF is hot-removed: data path synthetic" \
-		wait_for 30 datapath_is synthetic
+		wait_for 30 path_is synthetic
 	synth_tx=$(topo_stat synth_tx_packets)
 	check "cycle $i: the transfer goes on over the synthetic path" \
 		wait_for 60 synth_carries synth_tx_packets $((synth_tx + MOVED)) ||
@@ -146,7 +139,7 @@ for ((i = 1; i <= CYCLES; i++)); do
 
 	topo_vf_add
 	check "cycle $i: the VF is back: data path vf" \
-		wait_for 30 datapath_is vf
+		wait_for 30 path_is vf
 	vf_tx=$(topo_stat vf_tx_packets)
 	check "cycle $i: the transfer goes on over the VF" \
 		wait_for 60 stat_above vf_tx_packets $((vf_tx + MOVED)) || progress

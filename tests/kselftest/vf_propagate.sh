@@ -15,6 +15,8 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$(dirname "$(readlink -f "$0")")/topo.sh"
+# shellcheck source=tests/kselftest/vf.lib
+. "$(dirname "$(readlink -f "$0")")/vf.lib"
 
 NPING=5
 # A tagged echo request: ping's 98 bytes and the 802.1Q tag.
@@ -23,44 +25,6 @@ VID=10
 VLAN_GUEST_IP=10.10.0.1
 VLAN_HOST_IP=10.10.0.2
 MADDR=01:00:5e:01:02:03
-
-quiet_ipv6() {
-	in_g sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
-		in_h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-}
-
-declare -A ST0 ST1
-
-stats_snap() {
-	local -n _st=$1
-	local k v
-
-	_st=()
-	while read -r k v; do
-		[[ $k == *: && $v =~ ^[0-9]+$ ]] && _st[${k%:}]=$v
-	done < <(in_g ethtool -S "$TOPO_DEV")
-}
-
-deltas() {
-	local n out=
-
-	for n in "$@"; do
-		out+="$n=$((${ST1[$n]:-0} - ${ST0[$n]:-0})) "
-	done
-	echo "${out% }"
-}
-
-datapath_is() {
-	[ "$(topo_datapath)" = "$1" ]
-}
-
-sim_knob() {
-	echo "$2" >"$(sim_dbg "$TOPO_ID")/$1"
-}
-
-sim_read() {
-	cat "$(sim_dbg "$TOPO_ID")/$1"
-}
 
 # detail DEV NAME: a number from ip -d link show DEV (promiscuity, maxmtu)
 detail() {
@@ -92,10 +56,6 @@ no_maddr() {
 	! has_maddr "$@"
 }
 
-dmesg_count() {
-	dmesg | grep -c "$1"
-}
-
 # rx_state VF: promiscuity, allmulti and whether it has MADDR
 rx_state() {
 	local m=no
@@ -123,17 +83,17 @@ dev=$TOPO_DEV
 vf=$TOPO_VF
 
 topo_vf_add
-check "a VF joins" wait_for 30 datapath_is vf
+check "a VF joins" wait_for 30 path_is vf
 
 # ------------------------------------------------------------ up and down
 
 in_g ip link set "$dev" down
 check "synthetic down: the VF goes down, the data path synthetic" \
-	wait_for 30 eval 'is_down "$vf" && datapath_is synthetic'
+	wait_for 30 eval 'is_down "$vf" && path_is synthetic'
 check_eq "synthetic down: the VF stays ours" "$dev" "$(topo_vf_master)"
 in_g ip link set "$dev" up
 check "synthetic up: the VF comes up and joins again" \
-	wait_for 30 eval 'is_up "$vf" && datapath_is vf'
+	wait_for 30 eval 'is_up "$vf" && path_is vf'
 
 # ------------------------------------------------------------ MTU
 
@@ -182,11 +142,11 @@ in_g ip link set "$dev" promisc on allmulticast on
 in_g ip maddr add $MADDR dev "$dev"
 wait_for 10 has_maddr "$vf" $MADDR
 in_g ip link set "$vf" down
-wait_for 30 datapath_is synthetic
+wait_for 30 path_is synthetic
 check_eq "the VF leaves: promisc, allmulti and the address are taken back" \
 	"promiscuity=$base_promisc allmulti=$base_allmulti maddr=no" "$(rx_state "$vf")"
 in_g ip link set "$vf" up
-wait_for 30 datapath_is vf
+wait_for 30 path_is vf
 check_eq "the VF joins again: promisc, allmulti and the address are back" \
 	"promiscuity=$((base_promisc + 1)) allmulti=$((base_allmulti + 1)) maddr=yes" \
 	"$(rx_state "$vf")"
@@ -225,12 +185,12 @@ in_g ip link del "$dev.$VID"
 
 # A vxlan device over a dummy of MTU 1500 takes no MTU above 1450.
 topo_vf_del
-wait_for 30 datapath_is synthetic
+wait_for 30 path_is synthetic
 in_g ip link set "$dev" mtu 1400
 in_g ip link add dummy0 type dummy
 in_g ip link add vx0 address "$TOPO_MAC" type vxlan id 42 dev dummy0 dstport 4789
 check "a vxlan VF joins at MTU 1400" \
-	wait_for 30 eval 'datapath_is vf && [ "$(topo_vf_master vx0)" = "$dev" ] && [ "$(mtu vx0)" = 1400 ]'
+	wait_for 30 eval 'path_is vf && [ "$(topo_vf_master vx0)" = "$dev" ] && [ "$(mtu vx0)" = 1400 ]'
 check "mtu 1450 on the synthetic device" in_g ip link set "$dev" mtu 1450
 check_eq "the vxlan VF follows" "dev=1450 vf=1450 host=1450" \
 	"dev=$(mtu "$dev") vf=$(mtu vx0) host=$(sim_read mtu)"
@@ -242,7 +202,7 @@ fi
 check_eq "nothing changed" "dev=1450 vf=1450 host=1450" \
 	"dev=$(mtu "$dev") vf=$(mtu vx0) host=$(sim_read mtu)"
 in_g ip link del vx0
-wait_for 30 datapath_is synthetic
+wait_for 30 path_is synthetic
 in_g ip link set "$dev" mtu 1500
 
 # ------------------------------------------------------------ the VF's max MTU
