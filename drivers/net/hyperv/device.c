@@ -58,6 +58,7 @@ struct net_device *netvsc_alloc(const struct netvsc_transport_ops *ops,
 	priv->ops = ops;
 	priv->join_delay_ms = -1;
 	INIT_HLIST_NODE(&priv->mac_node);
+	INIT_HLIST_NODE(&priv->evict_node);
 	INIT_WORK(&priv->link_work, netvsc_link_work);
 	spin_lock_init(&priv->switch_lock);
 	init_completion(&priv->switch_done);

@@ -3,7 +3,10 @@
  * netvsc: which device is whose VF.
  *
  * Synthetic devices are hashed by MAC address, so that a netdev event
- * costs one lookup however many synthetic devices there are.
+ * costs one lookup however many synthetic devices there are.  Those that
+ * remember an evicted VF are also hashed by that VF's address in memory,
+ * so that its final unregistration, whatever its MAC by then, finds them
+ * in one lookup too.
  *
  * Locking: the hash is changed and read under RTNL.
  */
@@ -21,6 +24,7 @@
 #define NETVSC_HASH_BITS	8
 
 static DEFINE_HASHTABLE(netvsc_devs, NETVSC_HASH_BITS);
+static DEFINE_HASHTABLE(netvsc_evicted, NETVSC_HASH_BITS);
 
 static u64 netvsc_mac_key(const u8 *mac)
 {
@@ -147,6 +151,44 @@ void netvsc_hash_update(struct netvsc_priv *priv)
 {
 	netvsc_hash_del(priv);
 	netvsc_hash_add(priv);
+}
+
+/**
+ * netvsc_evict_set - remember (or forget) the VF the user took away
+ * @priv: the synthetic device
+ * @vf: the VF not to claim back by itself, or NULL
+ *
+ * The pointer is never dereferenced.  It must not outlive the device, or
+ * a new device allocated at the same address would be taken for it:
+ * netvsc_evict_forget() clears it when the device unregisters for good.
+ */
+void netvsc_evict_set(struct netvsc_priv *priv, const struct net_device *vf)
+{
+	ASSERT_RTNL();
+
+	hash_del(&priv->evict_node);
+	priv->vf_evicted = vf;
+	if (vf)
+		hash_add(netvsc_evicted, &priv->evict_node, (unsigned long)vf);
+}
+
+/**
+ * netvsc_evict_forget - a device unregisters for good
+ * @dev: the device
+ *
+ * Any synthetic device that remembers @dev as its evicted VF forgets it.
+ */
+void netvsc_evict_forget(const struct net_device *dev)
+{
+	struct netvsc_priv *priv;
+	struct hlist_node *tmp;
+
+	ASSERT_RTNL();
+
+	hash_for_each_possible_safe(netvsc_evicted, priv, tmp, evict_node,
+				    (unsigned long)dev)
+		if (priv->vf_evicted == dev)
+			netvsc_evict_set(priv, NULL);
 }
 
 /**

@@ -26,6 +26,7 @@ static void netvsc_uninit(struct net_device *dev)
 	struct netvsc_priv *priv = netdev_priv(dev);
 
 	netvsc_hash_del(priv);
+	netvsc_evict_set(priv, NULL);
 	netvsc_vf_cancel(priv);
 }
 

@@ -88,8 +88,11 @@ struct netvsc_vf_saved {
  * @vf_state: pairing state (enum netvsc_state)
  * @vf_addr_sync: whether ndo_set_rx_mode syncs address lists to @vf
  * @vf_saved: what the join changed
- * @vf_evicted: a VF that was moved out of our namespace by the user; it
- *	is only compared with, never dereferenced
+ * @vf_evicted: a VF that the user took away (moved out of our namespace,
+ *	or gave another address); it is only compared with, never
+ *	dereferenced, and forgotten when it unregisters for good (see
+ *	netvsc_evict_set())
+ * @evict_node: entry in the hash of evicted VFs, by @vf_evicted
  * @vf_gso_seen: the VF's GSO size the limits were last computed with
  * @vf_gso_segs_seen: the same for its GSO segments
  * @gso_base: the synthetic device's own GSO size, as the user set it
@@ -136,6 +139,7 @@ struct netvsc_priv {
 	bool vf_addr_sync;
 	struct netvsc_vf_saved vf_saved;
 	const struct net_device *vf_evicted;
+	struct hlist_node evict_node;
 	unsigned int vf_gso_seen;
 	unsigned int vf_gso_segs_seen;
 	unsigned int gso_base;
@@ -232,6 +236,8 @@ struct netvsc_priv *netvsc_vf_owner(const struct net_device *vf);
 void netvsc_hash_add(struct netvsc_priv *priv);
 void netvsc_hash_del(struct netvsc_priv *priv);
 void netvsc_hash_update(struct netvsc_priv *priv);
+void netvsc_evict_set(struct netvsc_priv *priv, const struct net_device *vf);
+void netvsc_evict_forget(const struct net_device *dev);
 int netvsc_vflist(char *buf, size_t size);
 
 /* nontransparent.c */

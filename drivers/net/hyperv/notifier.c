@@ -87,14 +87,14 @@ static int netvsc_vf_event(struct netvsc_priv *priv, struct net_device *vf,
 		if (ether_addr_equal(vf->dev_addr, priv->dev->dev_addr))
 			break;
 		/* The user took the VF over; do not claim it back. */
-		priv->vf_evicted = vf;
+		netvsc_evict_set(priv, vf);
 		netvsc_vf_release(priv, NETVSC_REASON_VF_REMOVED, false);
 		netvsc_vf_scan(priv);
 		break;
 	case NETDEV_UNREGISTER:
 		/* Still registered: it is moving to another namespace. */
 		if (vf->reg_state == NETREG_REGISTERED)
-			priv->vf_evicted = vf;
+			netvsc_evict_set(priv, vf);
 		netvsc_vf_release(priv, NETVSC_REASON_VF_REMOVED, false);
 		netvsc_vf_scan(priv);
 		break;
@@ -159,11 +159,9 @@ static int netvsc_other_event(struct net_device *dev, unsigned long event)
 			netvsc_nt_candidate(priv, dev, event);
 		break;
 	case NETDEV_UNREGISTER:
-		/* Gone for good: forget it was ours. */
-		priv = netvsc_match(dev);
-		if (priv && priv->vf_evicted == dev &&
-		    dev->reg_state != NETREG_REGISTERED)
-			priv->vf_evicted = NULL;
+		/* Gone for good: forget it was ours, whatever its MAC now. */
+		if (dev->reg_state != NETREG_REGISTERED)
+			netvsc_evict_forget(dev);
 		break;
 	}
 	return NOTIFY_DONE;

@@ -630,7 +630,7 @@ int netvsc_vf_claim(struct netvsc_priv *priv, struct net_device *vf)
 	vf->flags |= IFF_SLAVE;
 	netdev_hold(vf, &priv->vf_tracker, GFP_KERNEL);
 	rcu_assign_pointer(priv->vf, vf);
-	priv->vf_evicted = NULL;
+	netvsc_evict_set(priv, NULL);
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_WAITING);
 	netdev_info(dev, "VF %s claimed\n", vf->name);
 
