@@ -15,7 +15,9 @@
 #                        and UBSan
 #        unit_fuzz       tests/unit: libFuzzer on the parsers for
 #                        $NVS_FUZZ_SECONDS (default 30)
-#   3. the kselftests in the test VM (tests/vm/run.sh)
+#   3. the kselftests in the test VM (tests/vm/run.sh), then the vf_*
+#      ones again with the simulator in protocol mode (NVS_SIM_MODE=proto;
+#      not when TESTs are given, or with NVS_SKIP_PROTO=1)
 #   4. a last line "N passed, N failed, N skipped", counting the static
 #      checks and every KTAP leaf result of the VM run.
 #
@@ -282,6 +284,26 @@ else
 	if [ "$vrc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "# check: the VM run failed (exit status $vrc) without a failed test"
 		failed=$((failed + 1))
+	fi
+
+	# The VF tests once more, the simulator speaking NVSP and RNDIS
+	# (NVS_SIM_MODE=proto, see tests/kselftest/lib.sh): the VF engine
+	# must behave the same over either transport.
+	if [ $# -eq 0 ] && [ "${NVS_SKIP_PROTO:-0}" != 1 ]; then
+		log=$LOGDIR/vm-proto.log
+		mapfile -t vf_tests < <("$REPO/tests/vm/run.sh" --list | grep '^vf_')
+		echo "# the VF tests again, the simulator in protocol mode"
+		NVS_SIM_MODE=proto "$REPO/tests/vm/run.sh" "${vf_tests[@]}" 2>&1 |
+			tee "$log"
+		vrc=${PIPESTATUS[0]}
+		read -r p f s < <(awk -f "$REPO/tests/vm/ktap-count.awk" "$log")
+		passed=$((passed + p))
+		failed=$((failed + f))
+		skipped=$((skipped + s))
+		if [ "$vrc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			echo "# check: the protocol-mode VM run failed (exit status $vrc) without a failed test"
+			failed=$((failed + 1))
+		fi
 	fi
 fi
 
