@@ -243,5 +243,6 @@ if [ $print_env = 1 ]; then
 	echo "NVS_KERNEL=$OUT/arch/x86/boot/bzImage"
 	echo "NVS_DEBUG_RELEASE=$REL"
 	echo "NVS_DEBUG_BUILD_SECONDS=$(cat "$OUT/.nvs-build-seconds" 2>/dev/null || echo 0)"
-	echo "NVS_DEBUG_BUILD_TIME=$(cat "$OUT/.nvs-build-time" 2>/dev/null || echo unknown)"
+	echo "NVS_DEBUG_BUILD_TIME=$(cat "$OUT/.nvs-build-time" 2>/dev/null ||
+		echo "$(cat "$OUT/.nvs-build-seconds" 2>/dev/null || echo '?') s wall")"
 fi
