@@ -252,19 +252,21 @@ fi
 # object that a second scan finds referenced again drops off the list, so
 # a transient pointer (in flight in a register, say) is not a leak.
 kmemleak_scan() {
-	local rem=$((KMEMLEAK_MIN_AGE_US - (${EPOCHREALTIME/[.,]/} - $1))) leaks
+	local rem=$((KMEMLEAK_MIN_AGE_US - (${EPOCHREALTIME/[.,]/} - $1))) leaks t_scan
 
 	# This waits for an age kmemleak imposes, not for an event.
 	[ "$rem" -le 0 ] ||
 		sleep "$((rem / 1000000)).$(printf %06d $((rem % 1000000)))"
+	t_scan=${EPOCHREALTIME/[.,]/}
 	echo scan >"$KMEMLEAK"
 	if [ -n "$(head -c 1 "$KMEMLEAK")" ]; then
 		echo scan >"$KMEMLEAK"
 		leaks=$(cat "$KMEMLEAK")
 		echo clear >"$KMEMLEAK"
 	fi
+	t_scan=$(((${EPOCHREALTIME/[.,]/} - t_scan) / 1000))
 	if [ -z "${leaks:-}" ]; then
-		echo "kmemleak: no leak"
+		echo "kmemleak: no leak (scanned in $((t_scan / 1000)).$(printf %03d $((t_scan % 1000)))s)"
 		return 0
 	fi
 	echo "kmemleak: $(grep -c '^unreferenced object' <<<"$leaks") unreferenced object(s):"
