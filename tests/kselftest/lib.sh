@@ -151,7 +151,7 @@ ktap_finished() {
 # Every bound on a wait is multiplied by NVS_TIMEOUT_FACTOR (a whole number,
 # default 1): the debug lane sets it, as its kernel runs several times
 # slower.  It lengthens bounds only; nothing waits longer than it must.
-case ${NVS_TIMEOUT_FACTOR:-1} in
+case ${NVS_TIMEOUT_FACTOR:-} in
 '' | *[!0-9]* | 0) NVS_TIMEOUT_FACTOR=1 ;;
 esac
 
