@@ -33,6 +33,8 @@
 #   NVS_DEBUG_SHARDS      VMs to spread the tests over (default 1); each
 #                         takes a VM slot (see NVS_VM_SLOTS in
 #                         tests/vm/run.sh)
+#   NVS_DEBUG_GATE        a file: VMs but the first wait until no one
+#                         holds a lock (flock) on it
 #   NVS_DEBUG_EXCLUDE     tests (names, space separated) to leave out,
 #                         each reported as skipped with that reason
 #   NVS_VM_MEM            MiB, default 2048 here
@@ -277,8 +279,16 @@ for ((k = 0; k < SHARDS; k++)); do
 	# Each VM's own files (and lock) under $LOGDIR/vm<k>: this lane can
 	# run beside `make check`, which uses $BUILDDIR/vm.  The VMs queue for
 	# the machine's VM slots (NVS_VM_SLOTS) like any other.
-	BUILDDIR=$LOGDIR/vm$k "$COPY/tests/vm/run.sh" "${mine[@]}" \
-		>"$LOGDIR/vm$k.log" 2>&1 &
+	# NVS_DEBUG_GATE: VMs other than the first start only once nothing
+	# holds a lock on that file (.ci/run holds it while make check runs,
+	# so that make check is never left waiting for a VM slot).
+	(
+		if [ "$k" -gt 0 ] && [ -n "${NVS_DEBUG_GATE:-}" ]; then
+			flock "$NVS_DEBUG_GATE" true
+			echo "# VM $k: the gate opened after $((SECONDS - t0))s"
+		fi
+		BUILDDIR=$LOGDIR/vm$k exec "$COPY/tests/vm/run.sh" "${mine[@]}"
+	) >"$LOGDIR/vm$k.log" 2>&1 &
 	vm_pid[k]=$!
 done
 
