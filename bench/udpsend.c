@@ -102,10 +102,8 @@ int main(int argc, char **argv)
 			 * overflow queues for reasons of our own.
 			 */
 			now = now_ns();
-			if (now > next + LATE_NS) {
-				skipped += (now - next) / period;
+			if (now > next + LATE_NS)
 				next += (now - next) / period * period;
-			}
 		} else if ((seq & 63) == 0 && now_ns() >= end) {
 			break;
 		}
@@ -115,6 +113,9 @@ int main(int argc, char **argv)
 			errors++;
 		seq++;
 	}
+	/* The slots of the stream, sent or skipped. */
+	if (period)
+		skipped = (end - start + period - 1) / period - seq;
 	start = now_ns() - start;
 	usleep(200000);
 	put_seq(buf, ~0ull);
