@@ -44,7 +44,7 @@ load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 load0=$(load_avg)
 qemus=$(pgrep -c -f '^qemu-system' || :)
 t0=$(date +%s)
-"$repo/tests/vm/run.sh" --timeout "${NVS_BENCH_TIMEOUT:-3600}" \
+"$repo/tests/vm/run.sh" --timeout "${NVS_BENCH_TIMEOUT:-7200}" \
 	--cmd "bash $repo/bench/run.sh" >"$log" 2>&1
 rc=$?
 t1=$(date +%s)

@@ -41,7 +41,7 @@ if [ -n "$QUICK" ]; then
 	REPS=1 TPUT_S=1 PPS_S=0.5 FO_S=1 FO_RATE=2000 SCALE_N=16 EV_PAIRS=20
 else
 	REPS=${NVS_BENCH_REPS:-5} TPUT_S=2 PPS_S=1 FO_S=3 FO_RATE=2000
-	SCALE_N=${NVS_BENCH_SCALE:-64} EV_PAIRS=50
+	SCALE_N=${NVS_BENCH_SCALE:-256} EV_PAIRS=50
 fi
 FO_HALF=$(awk -v s="$FO_S" 'BEGIN { print s / 2 }')
 HZ=$(getconf CLK_TCK)
@@ -189,6 +189,19 @@ if ! command -v teamd >/dev/null; then
 	FO_CONFIGS="netvsc bond100 bond10"
 fi
 EVENTS="none remove linkdown readd"
+# The failover runs, CFG/EVENT.  QUICK keeps one run per code path: every
+# event on netvsc, and each other configuration once, with the re-add
+# (which builds it without vf0 and adds it the configuration's own way).
+FO_RUNS=
+for cfg in $FO_CONFIGS; do
+	for ev in $EVENTS; do
+		if [ -z "$QUICK" ] || [ "$cfg" = netvsc ] ||
+		   { [ "$cfg" = bond10 ] && [ "$ev" = none ]; } ||
+		   { [ "$cfg" != bond10 ] && [ "$ev" = readd ]; }; then
+			FO_RUNS+=" $cfg/$ev"
+		fi
+	done
+done
 
 # recv_ready PID: udprecv (PID) is bound; a sender started before would
 # lose its first datagrams (and get ECONNREFUSED from the ICMP errors).
@@ -315,7 +328,7 @@ nl_subscribed() {
 # guest netns); both are receive times of netlink notifications
 # (CLOCK_REALTIME, UTC).
 run_join() {
-	local delay=$1 rep=$2 m im
+	local delay=$1 rep=$2 m im k0
 
 	setup netvsc novf || { err "join: setup failed"; return 1; }
 	in_g "$VFCTL" set "$TOPO_DEV" join-delay "$delay" || { err "join: vfctl set failed"; return 1; }
@@ -329,13 +342,15 @@ run_join() {
 	# vfctl's group may have an ID past 31: then this cannot see it.
 	wait_for 20 nl_subscribed "$TOPO_G" "$m" 16 || log "join: cannot see vfctl's subscription"
 	sleep 0.2
+	k0=$(dmesg | wc -l)
 	printf 'link add vf0 address %s type veth peer name vf0p\nlink set vf0p master br0\nlink set vf0p up\n' \
 		"$TOPO_MAC" | in_h ip -b - || { err "join: VF creation failed"; return 1; }
 	wait_for 30 topo_joined || log "join: no switch to the VF within 30 s"
 	sleep 0.3
 	kill "$m" "$im" 2>/dev/null
 	wait "$m" "$im" 2>/dev/null
-	python3 - "$delay" "$rep" "$OUT/ipmon.txt" "$OUT/mon.json" <<'PY' | while IFS= read -r l; do rec "$l"; done
+	dmesg | tail -n +"$((k0 + 1))" >"$OUT/klog.txt"
+	python3 - "$delay" "$rep" "$OUT/ipmon.txt" "$OUT/mon.json" "$OUT/klog.txt" <<'PY' | while IFS= read -r l; do rec "$l"; done
 import json, re, sys
 from datetime import datetime
 delay, rep = sys.argv[1], int(sys.argv[2])
@@ -360,7 +375,21 @@ for line in open(sys.argv[4]):
         join = ts(e["timestamp"])
     if e.get("event") == "switch" and e.get("datapath") == "vf" and sw is None:
         sw = ts(e["timestamp"])
+# The same span in the kernel log, free of the receive-time noise of two
+# monitor processes: netvsc moving the VF in -> data path VF.
+kmove = ksw = None
+for line in open(sys.argv[5]):
+    m = re.match(r"\[\s*([0-9.]+)\]", line)
+    if not m:
+        continue
+    if "moving VF vf0 " in line and kmove is None:
+        kmove = float(m.group(1))
+    if "data path is VF vf0" in line and ksw is None:
+        ksw = float(m.group(1))
 cfg = "delay=" + delay
+if kmove is not None and ksw is not None:
+    print(json.dumps({"kind": "join_klog_ms", "cfg": cfg, "rep": rep,
+                      "value": (ksw - kmove) * 1e3}))
 if reg is not None and sw is not None:
     print(json.dumps({"kind": "join_ms", "cfg": cfg, "rep": rep,
                       "value": (sw - reg) * 1e3}))
@@ -487,15 +516,13 @@ for part in $what; do
 		done
 		;;
 	failover)
-		for cfg in $FO_CONFIGS; do
-			for ev in $EVENTS; do
-				plan+=" failover/$cfg/$ev"
-			done
+		for r in $FO_RUNS; do
+			plan+=" failover/$r"
 		done
 		;;
 	join)
 		for d in 0 default; do
-			plan+=" join_ms/delay=$d join_event_ms/delay=$d"
+			plan+=" join_ms/delay=$d join_event_ms/delay=$d join_klog_ms/delay=$d"
 		done
 		;;
 	scale)
@@ -513,8 +540,29 @@ done
 plan_json=$(for k in $plan; do printf '"%s", ' "$k"; done)
 rec "{\"kind\": \"plan\", \"expect\": [${plan_json%, }]}"
 cmdline=$(tr -d '\042\134' </proc/cmdline)
-rec "{\"kind\": \"meta\", \"quick\": ${QUICK:-0}, \"reps\": $REPS, \"tput_s\": $TPUT_S, \"pps_s\": $PPS_S, \"fo_s\": $FO_S, \"fo_rate\": $FO_RATE, \"scale_n\": $SCALE_N, \"ev_pairs\": $EV_PAIRS, \"parts\": \"$what\", \"kernel\": \"$(uname -r)\", \"cpus\": $(nproc), \"cmdline\": \"$cmdline\"}"
+# SLUB debugging in force (sanity checks, red zones, poison, user tracking)
+slub_dbg=
+for f in sanity_checks red_zone poison store_user; do
+	slub_dbg+=$(cat "/sys/kernel/slab/kmalloc-64/$f" 2>/dev/null || echo -)
+done
+rec "{\"kind\": \"meta\", \"quick\": ${QUICK:-0}, \"reps\": $REPS, \"tput_s\": $TPUT_S, \"pps_s\": $PPS_S, \"fo_s\": $FO_S, \"fo_rate\": $FO_RATE, \"scale_n\": $SCALE_N, \"ev_pairs\": $EV_PAIRS, \"parts\": \"$what\", \"kernel\": \"$(uname -r)\", \"cpus\": $(nproc), \"slub_debug_fzpu\": \"$slub_dbg\", \"cmdline\": \"$cmdline\"}"
 log "quick=${QUICK:-0} reps=$REPS configs: $CONFIGS; parts: $what"
+
+# diag CFG DEV...: the qdisc and the main offloads of each DEV, recorded
+# once per configuration (they explain datapath differences).
+diag() {
+	local cfg=$1 d q k out=
+
+	shift
+	for d in "$@"; do
+		q=$(in_g tc qdisc show dev "$d" 2>/dev/null | awk 'NR == 1 { print $2 }')
+		k=$(in_g ethtool -k "$d" 2>/dev/null | awk -F': ' '
+			$1 ~ /^(scatter-gather|tx-checksumming|tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload)$/ {
+				split($2, v, " "); printf "%s%s=%s", n++ ? " " : "", $1, v[1] }')
+		out+="${out:+, }\"$d\": \"qdisc=${q:-?} $k\""
+	done
+	rec "{\"kind\": \"diag\", \"cfg\": \"$cfg\", $out}"
+}
 
 # Repetitions are the outer loop, so that a change of the machine's load
 # during the run hits every configuration alike.
@@ -524,6 +572,15 @@ part_datapath() {
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for cfg in $CONFIGS; do
 			setup "$cfg" || { err "setup $cfg failed"; continue; }
+			if [ "$rep" = 1 ]; then
+				case "$cfg" in
+				vf) diag "$cfg" vf0 ;;
+				netvsc) diag "$cfg" "$TOPO_DEV" vf0 ;;
+				synth) diag "$cfg" "$TOPO_DEV" ;;
+				bond) diag "$cfg" bond0 vf0 ;;
+				team) diag "$cfg" team0 vf0 ;;
+				esac
+			fi
 			run_tput "$cfg" 1 "$rep"
 			run_tput "$cfg" 4 "$rep"
 			run_pps "$cfg" "$rep"
@@ -533,13 +590,11 @@ part_datapath() {
 }
 
 part_failover() {
-	local cfg ev rep
+	local r rep
 
 	for ((rep = 1; rep <= REPS; rep++)); do
-		for cfg in $FO_CONFIGS; do
-			for ev in $EVENTS; do
-				run_failover "$cfg" "$ev" "$rep"
-			done
+		for r in $FO_RUNS; do
+			run_failover "${r%/*}" "${r#*/}" "$rep"
 		done
 		log "failover repetition $rep done"
 	done
