@@ -70,8 +70,11 @@ def has_value(r):
 
 def summarise(recs):
     out = {"datapath": {}, "failover": {}, "join_ms": {}, "join_event_ms": {},
-           "scale": {}, "skipped": [], "errors": [], "meta": [], "host": []}
+           "join_klog_ms": {},
+           "scale": {}, "skipped": [], "errors": [], "meta": [], "host": [],
+           "diag": {}}
     groups = {}
+    by_rep = {}
     expected = []
     present = set()
     for r in recs:
@@ -84,12 +87,16 @@ def summarise(recs):
             expected += [e for e in r.get("expect", []) if e not in expected]
         elif k in ("meta", "host"):
             out[k].append({x: y for x, y in r.items() if x != "kind"})
+        elif k == "diag":
+            out["diag"][r.get("cfg")] = {x: y for x, y in r.items() if x not in ("kind", "cfg")}
         elif k == "failover":
             for m in ("lost", "max_gap_ms"):
                 groups.setdefault(("failover", r["cfg"], r["event"], m), []).append(r.get(m))
         else:
             groups.setdefault((k, r.get("cfg")), []).append(r.get("value"))
-        if k not in ("skip", "error", "plan", "meta", "host") and has_value(r):
+            if r.get("value") is not None:
+                by_rep.setdefault((k, r.get("cfg")), {})[r.get("rep")] = r["value"]
+        if k not in ("skip", "error", "plan", "meta", "host", "diag") and has_value(r):
             present.add(key_of(r))
     for key, vals in groups.items():
         s = stats(vals)
@@ -99,7 +106,7 @@ def summarise(recs):
             out["failover"].setdefault(key[1], {}).setdefault(key[2], {})[key[3]] = s
         elif key[0] in ("tput1", "tput4", "pps", "cpu_ns_per_pkt"):
             out["datapath"].setdefault(key[1], {})[key[0]] = s
-        elif key[0] in ("join_ms", "join_event_ms"):
+        elif key[0] in ("join_ms", "join_event_ms", "join_klog_ms"):
             out[key[0]][key[1]] = s
         else:
             out["scale"].setdefault(key[0], {})[key[1]] = s
@@ -108,6 +115,11 @@ def summarise(recs):
         for m in ("tput1", "tput4", "pps", "cpu_ns_per_pkt"):
             if m in d and m in base and base[m]["median"]:
                 d[m]["ratio"] = d[m]["median"] / base[m]["median"]
+            # paired: the ratio within each repetition, then the median
+            mine, ref = by_rep.get((m, cfg), {}), by_rep.get((m, "vf"), {})
+            pr = [mine[i] / ref[i] for i in mine if i in ref and ref[i]]
+            if m in d and pr:
+                d[m]["rep_ratio"] = statistics.median(pr)
     missing = [e for e in expected if e not in present]
     out["figures"] = {"expected": len(expected),
                       "present": len(expected) - len(missing),
@@ -120,12 +132,16 @@ def fmt(s, scale=1.0, prec=1):
         return "-"
     if s["n"] == 1:
         return "%.*f" % (prec, s["median"] / scale)
-    return "%.*f (%.*f-%.*f)" % (prec, s["median"] / scale, prec,
+    return "%.*f (%.*f..%.*f)" % (prec, s["median"] / scale, prec,
                                  s["min"] / scale, prec, s["max"] / scale)
 
 
 def ratio(s):
-    return "%.2f" % s["ratio"] if s and "ratio" in s else "-"
+    if not s or "ratio" not in s:
+        return "-"
+    if s["n"] > 1 and "rep_ratio" in s:
+        return "%.2f (%.2f)" % (s["ratio"], s["rep_ratio"])
+    return "%.2f" % s["ratio"]
 
 
 def run_line(out):
@@ -152,7 +168,9 @@ def run_line(out):
 def markdown(out):
     lines = run_line(out)
     if out["datapath"]:
-        lines += ["", "### Datapath (guest -> host netns), median (min-max)", "",
+        lines += ["", "### Datapath (guest -> host netns), median (min..max)", "",
+                  "Ratio: of the medians against (a) (in brackets: the median of "
+                  "the ratios within each repetition).", "",
                   "| config | TCP 1 stream Mbit/s | ratio | TCP 4 streams Mbit/s | ratio "
                   "| UDP 64 B kpps | ratio | CPU us/pkt | ratio |",
                   "|---|---|---|---|---|---|---|---|---|"]
@@ -165,9 +183,13 @@ def markdown(out):
             fmt(d.get("tput4"), 1e6), ratio(d.get("tput4")),
             fmt(d.get("pps"), 1e3, 2), ratio(d.get("pps")),
             fmt(d.get("cpu_ns_per_pkt"), 1e3, 1), ratio(d.get("cpu_ns_per_pkt"))))
+    if out["diag"]:
+        lines += ["", "Devices (qdisc, offloads): " + "; ".join(
+            "%s: %s" % (CFG_NAMES.get(cfg, cfg), ", ".join("%s %s" % (d, v) for d, v in devs.items()))
+            for cfg, devs in out["diag"].items()) + "."]
     if out["failover"]:
         lines += ["", "### Failover: UDP stream, event in the middle; "
-                  "lost packets / longest gap ms, median (min-max)", "",
+                  "lost packets / longest gap ms, median (min..max)", "",
                   "| config | " + " | ".join(EV_NAMES[e] for e in EVENTS) + " |",
                   "|---" * (len(EVENTS) + 1) + "|"]
         for cfg in FO_CFGS:
@@ -180,14 +202,17 @@ def markdown(out):
                 cells.append("%s / %s" % (fmt(x.get("lost"), 1, 0), fmt(x.get("max_gap_ms"), 1, 1))
                              if x else "-")
             lines.append("| %s | %s |" % (CFG_NAMES[cfg], " | ".join(cells)))
-    if out["join_ms"] or out["join_event_ms"]:
-        lines += ["", "### Join latency, ms, median (min-max)", "",
-                  "| vf_join_delay_ms | VF registered -> data path VF "
-                  "| VF registered -> join event |", "|---|---|---|"]
-        for k in sorted(set(out["join_ms"]) | set(out["join_event_ms"])):
-            lines.append("| %s | %s | %s |" % (k.split("=", 1)[1],
-                                               fmt(out["join_ms"].get(k), 1, 1),
-                                               fmt(out["join_event_ms"].get(k), 1, 1)))
+    heads = {"join_ms": "VF registered -> data path VF",
+             "join_event_ms": "VF registered -> join event",
+             "join_klog_ms": "kernel log: VF moved in -> data path VF"}
+    jk = [k for k in heads if out[k]]
+    if jk:
+        lines += ["", "### Join latency, ms, median (min..max)", "",
+                  "| vf_join_delay_ms | " + " | ".join(heads[k] for k in jk) + " |",
+                  "|---" * (len(jk) + 1) + "|"]
+        for k in sorted(set().union(*(out[j] for j in jk))):
+            lines.append("| %s | %s |" % (k.split("=", 1)[1], " | ".join(
+                fmt(out[j].get(k), 1, 1) for j in jk)))
     sc = out["scale"]
     if sc:
         lines += ["", "### Scale", "", "| figure | value |", "|---|---|"]
