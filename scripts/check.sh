@@ -265,6 +265,25 @@ done
 
 # ------------------------------------------------------------------ VM
 
+# vm_run LOG WHAT [TEST...]: tests/vm/run.sh, its output shown and kept in
+# LOG; its KTAP leaf results added to the counts.  A run that fails
+# without a failed test (a VM that did not boot, say) counts as a failure.
+vm_run() {
+	local log=$1 what=$2 vrc p f s
+
+	shift 2
+	"$REPO/tests/vm/run.sh" "$@" 2>&1 | tee "$log"
+	vrc=${PIPESTATUS[0]}
+	read -r p f s < <(awk -f "$REPO/tests/vm/ktap-count.awk" "$log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [ "$vrc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "# check: $what failed (exit status $vrc) without a failed test"
+		failed=$((failed + 1))
+	fi
+}
+
 if [ "${NVS_SKIP_VM:-0}" = 1 ]; then
 	echo "# NVS_SKIP_VM=1: not running the VM tests"
 else
@@ -275,35 +294,16 @@ else
 	budget=${NVS_STRESS_BUDGET_S:-120}
 	export NVS_VM_APPEND="${NVS_VM_APPEND:-} nvs_stress_scale=$scale nvs_stress_budget_s=$budget"
 	echo "# kselftests in the test VM (stress and fuzz at ${scale}%)"
-	"$REPO/tests/vm/run.sh" "$@" 2>&1 | tee "$log"
-	vrc=${PIPESTATUS[0]}
-	read -r p f s < <(awk -f "$REPO/tests/vm/ktap-count.awk" "$log")
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + s))
-	if [ "$vrc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "# check: the VM run failed (exit status $vrc) without a failed test"
-		failed=$((failed + 1))
-	fi
+	vm_run "$log" "the VM run" "$@"
 
 	# The VF tests once more, the simulator speaking NVSP and RNDIS
 	# (NVS_SIM_MODE=proto, see tests/kselftest/lib.sh): the VF engine
 	# must behave the same over either transport.
 	if [ $# -eq 0 ] && [ "${NVS_SKIP_PROTO:-0}" != 1 ]; then
-		log=$LOGDIR/vm-proto.log
 		mapfile -t vf_tests < <("$REPO/tests/vm/run.sh" --list | grep '^vf_')
 		echo "# the VF tests again, the simulator in protocol mode"
-		NVS_SIM_MODE=proto "$REPO/tests/vm/run.sh" "${vf_tests[@]}" 2>&1 |
-			tee "$log"
-		vrc=${PIPESTATUS[0]}
-		read -r p f s < <(awk -f "$REPO/tests/vm/ktap-count.awk" "$log")
-		passed=$((passed + p))
-		failed=$((failed + f))
-		skipped=$((skipped + s))
-		if [ "$vrc" -ne 0 ] && [ "$f" -eq 0 ]; then
-			echo "# check: the protocol-mode VM run failed (exit status $vrc) without a failed test"
-			failed=$((failed + 1))
-		fi
+		NVS_SIM_MODE=proto vm_run "$LOGDIR/vm-proto.log" \
+			"the protocol-mode VM run" "${vf_tests[@]}"
 	fi
 fi
 
