@@ -4,8 +4,9 @@
 # Carrier of the synthetic device.  While a VF is joined it follows the
 # VF's: the VF's peer going down takes the carrier and the data path
 # (synthetic, reason "carrier lost") without a leave, its coming back up
-# restores both; each change is one data path switch.  Without a VF the
-# simulated host's link knob sets the carrier.
+# restores both; each change is one data path switch.  A VF that joins
+# before its link is up leaves the carrier to the synthetic link until it
+# has link.  Without a VF the simulated host's link knob sets the carrier.
 # timeout: 300
 
 # Functions run through check and wait_for; topo helpers take no argument.
@@ -42,7 +43,7 @@ link_is() {
 }
 
 nvs_require_modules
-ktap_plan 27
+ktap_plan 33
 
 if ! nvs_load; then
 	ktap_fail "load the modules"
@@ -114,6 +115,35 @@ stats_snap ST1
 check_eq "$NPING pings ride the synthetic path" \
 	"synth_tx_packets=$NPING synth_tx_bytes=$((NPING * FRAME)) synth_rx_packets=$NPING vf_tx_packets=0 vf_rx_packets=0" \
 	"$(deltas synth_tx_packets synth_tx_bytes synth_rx_packets vf_tx_packets vf_rx_packets)"
+
+# ------------------------------------------------------ joined before link
+
+# A VF that joins before its link is up (its peer is still down) leaves
+# the carrier and the traffic to the synthetic path; from its first
+# carrier on, the carrier is the VF's.
+log_mark "joined before link"
+ip link add "$vf" netns "$TOPO_G" address "$TOPO_MAC" type veth \
+	peer name "$peer" netns "$TOPO_H"
+in_h ip link set "$peer" master br0
+check_log "a VF without carrier joins; the log says the synthetic path carries on" \
+	"VF $vf has no carrier yet"
+check "VF without carrier: carrier 1 from the synthetic link, data path synthetic" \
+	eval 'link_is "$dev" 1 up && topo_synthetic && carrier_is "$vf" 0'
+stats_snap ST0
+topo_ping $NPING
+stats_snap ST1
+check_eq "$NPING pings ride the synthetic path until the VF has link" \
+	"synth_tx_packets=$NPING synth_rx_packets=$NPING vf_tx_packets=0 vf_rx_packets=0" \
+	"$(deltas synth_tx_packets synth_rx_packets vf_tx_packets vf_rx_packets)"
+in_h ip link set "$peer" up
+check "the VF's link comes up: data path vf, carrier 1" \
+	wait_for 30 eval 'topo_joined && link_is "$dev" 1 up'
+in_h ip link set "$peer" down
+check "from then on the carrier is the VF's: peer down, carrier 0" \
+	wait_for 10 link_is "$dev" 0 down
+in_g ip link del "$vf"
+check "that VF removed: carrier 1 from the synthetic link" \
+	wait_for 30 eval 'link_is "$dev" 1 up && topo_synthetic'
 
 # ------------------------------------------------------------ not joined
 

@@ -61,7 +61,9 @@ struct netvsc_stats {
 	u64 tx_dropped;
 };
 
-/* What the join changed on the VF, so that a leave can undo it. */
+/* What the join changed on the VF, so that a leave can undo it; and
+ * whether the VF has had carrier since (its carrier is ours from then).
+ */
 struct netvsc_vf_saved {
 	unsigned int mtu;
 	netdev_features_t wanted_features;
@@ -69,6 +71,7 @@ struct netvsc_vf_saved {
 	bool allmulti;
 	bool vlans;
 	bool opened;
+	bool link_seen;
 };
 
 /**

@@ -156,21 +156,29 @@ void netvsc_datapath_update(struct netvsc_priv *priv,
  * netvsc_carrier_update - set the carrier of the synthetic device
  * @priv: the synthetic device
  *
- * While a VF is joined the carrier is the VF's; otherwise it is the
- * synthetic link's.  In non-transparent mode the synthetic device
- * pretends its link is down while the paired VF is up, so that a bond
- * over both prefers the VF.
+ * While a VF is joined the carrier is the VF's, from the VF's first
+ * carrier on: a VF that joins before its link is up (a hot-added VF
+ * still negotiating) must not take the carrier off a synthetic path that
+ * carries the traffic meanwhile.  Otherwise the carrier is the synthetic
+ * link's.  In non-transparent mode the synthetic device pretends its
+ * link is down while the paired VF is up, so that a bond over both
+ * prefers the VF.
  */
 void netvsc_carrier_update(struct netvsc_priv *priv)
 {
 	struct net_device *vf = rtnl_dereference(priv->vf);
+	bool joined = vf && priv->vf_state == NETVSC_STATE_JOINED;
 	bool on;
 
 	ASSERT_RTNL();
 
-	if (vf && priv->vf_state == NETVSC_STATE_JOINED)
-		on = netvsc_vf_transparent && netif_running(vf) &&
-		     netif_carrier_ok(vf);
+	if (joined && netif_running(vf) && netif_carrier_ok(vf))
+		priv->vf_saved.link_seen = true;
+
+	if (joined && !netvsc_vf_transparent)
+		on = false;
+	else if (joined && priv->vf_saved.link_seen)
+		on = netif_running(vf) && netif_carrier_ok(vf);
 	else
 		on = READ_ONCE(priv->synth_link);
 
@@ -510,6 +518,9 @@ void netvsc_vf_join(struct netvsc_priv *priv)
 	netdev_info(dev, "joined VF %s\n", vf->name);
 	netvsc_nl_notify(priv, NETVSC_EVENT_JOIN, NETVSC_REASON_JOIN);
 	netvsc_carrier_update(priv);
+	if (netif_running(dev) && !saved->link_seen)
+		netdev_info(dev, "VF %s has no carrier yet: the synthetic path carries the traffic until it has\n",
+			    vf->name);
 
 	/* 5. the data path */
 	netvsc_datapath_update(priv, NETVSC_REASON_JOIN);
