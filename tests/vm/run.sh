@@ -28,7 +28,9 @@
 #
 # Environment: KDIR (kernel headers; default as in the top-level Makefile),
 # BUILDDIR (default <repo>/.build), NVS_VM_MEM (MiB, 1024), NVS_VM_SMP (2),
-# NVS_VM_APPEND (extra kernel command line), NVS_VM_BOOT_TIMEOUT (s, 180),
+# NVS_VM_APPEND (extra kernel command line), NVS_VM_CHECKS (the kernel's
+# memory checks on its command line; default "slub_debug=FZPU
+# page_poison=1 init_on_free=1"), NVS_VM_BOOT_TIMEOUT (s, 180),
 # NVS_VM_GRACE (s beyond a test's timeout before the VM is killed, 120),
 # NVS_KERNEL (kernel image; default /boot/vmlinuz-<release of KDIR>),
 # NVS_VM_SLOTS (VMs allowed at once on the machine, across all build
@@ -379,7 +381,7 @@ qemu_cmdline() {
 	local console=$1
 	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic"
 
-	append+=" slub_debug=FZPU page_poison=1 init_on_free=1"
+	append+=" ${NVS_VM_CHECKS-slub_debug=FZPU page_poison=1 init_on_free=1}"
 	append+=" loglevel=5 printk.devkmsg=on log_buf_len=8M edd=off"
 	# The IO-APIC timer check fails when TCG is starved of CPU.
 	append+=" no_timer_check"
