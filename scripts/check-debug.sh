@@ -33,11 +33,11 @@
 #   NVS_DEBUG_SHARDS      VMs to spread the tests over (default 1); each
 #                         takes a VM slot (see NVS_VM_SLOTS in
 #                         tests/vm/run.sh)
-#   NVS_DEBUG_GATE        a file: VMs but the first wait until no one
-#                         holds a lock (flock) on it
 #   NVS_DEBUG_EXCLUDE     tests (names, space separated) to leave out,
 #                         each reported as skipped with that reason
 #   NVS_VM_MEM            MiB, default 2048 here
+#   NVS_VM_CHECKS         the kernel's memory checks on its command line;
+#                         default none here (KASAN does them)
 #   NVS_VM_APPEND         extra kernel command line; nvs_stress_scale=N
 #                         scales the stress and fuzz counts (percent),
 #                         nvs_stress_budget_s=S bounds each one's time
@@ -218,6 +218,11 @@ if [ ${#tests[@]} -eq 0 ]; then
 fi
 
 export NVS_VM_MEM=${NVS_VM_MEM:-2048}
+# KASAN redzones, poisons and quarantines slab objects and pages and
+# records their allocation and free stacks: slub_debug=FZPU, page_poison
+# and init_on_free (tests/vm/run.sh's defaults for Debian's kernel) would
+# check the same again, and cost a third of the run under TCG.
+export NVS_VM_CHECKS=${NVS_VM_CHECKS-}
 export NVS_VM_BOOT_TIMEOUT=${NVS_VM_BOOT_TIMEOUT:-600}
 export NVS_VM_APPEND=${NVS_VM_APPEND:-}
 # The debug kernel runs about four times slower: so do the tests' time
@@ -230,19 +235,27 @@ DURATIONS=$LOGDIR/durations
 
 # shard_tests: print "SHARD TEST" lines.  Longest test first, each onto
 # the shard with the least work so far; a test's length is its time in the
-# last run here ($DURATIONS), else its file's length in lines.
+# last run here ($DURATIONS), else in the table tests/vm/durations (a run
+# on an idle machine), else its file's length in lines.
 shard_tests() {
 	local t
 
 	for t in "${tests[@]}"; do
 		printf '%s %s\n' "$t" \
 			"$(cat "$COPY/tests/kselftest/${t%.sh}.sh" 2>/dev/null | wc -l)"
-	done | awk -v shards="$SHARDS" -v known="$DURATIONS" '
-	BEGIN {
-		while ((getline line < known) > 0) {
+	done | awk -v shards="$SHARDS" -v known="$DURATIONS" \
+		   -v table="$COPY/tests/vm/durations" '
+	function load_secs(file,    line, f) {
+		while ((getline line < file) > 0) {
+			if (line ~ /^#/)
+				continue
 			split(line, f, " ")
 			secs[f[1]] = f[2]
 		}
+	}
+	BEGIN {
+		load_secs(table)
+		load_secs(known)
 	}
 	{
 		name = $1
@@ -279,20 +292,12 @@ for ((k = 0; k < SHARDS; k++)); do
 	# Each VM's own files (and lock) under $LOGDIR/vm<k>: this lane can
 	# run beside `make check`, which uses $BUILDDIR/vm.  The VMs queue for
 	# the machine's VM slots (NVS_VM_SLOTS) like any other.
-	# NVS_DEBUG_GATE: VMs other than the first start only once nothing
-	# holds a lock on that file (.ci/run holds it while make check runs,
-	# so that make check is never left waiting for a VM slot).
-	(
-		if [ "$k" -gt 0 ] && [ -n "${NVS_DEBUG_GATE:-}" ]; then
-			flock "$NVS_DEBUG_GATE" true
-			echo "# VM $k: the gate opened after $((SECONDS - t0))s"
-		fi
-		BUILDDIR=$LOGDIR/vm$k exec "$COPY/tests/vm/run.sh" "${mine[@]}"
-	) >"$LOGDIR/vm$k.log" 2>&1 &
+	BUILDDIR=$LOGDIR/vm$k "$COPY/tests/vm/run.sh" "${mine[@]}" \
+		>"$LOGDIR/vm$k.log" 2>&1 &
 	vm_pid[k]=$!
 done
 
-: >"$DURATIONS.new"
+[ -f "$DURATIONS" ] && cp "$DURATIONS" "$DURATIONS.new" || : >"$DURATIONS.new"
 for ((k = 0; k < SHARDS; k++)); do
 	wait "${vm_pid[k]}"
 	vrc=$?
@@ -311,7 +316,10 @@ for ((k = 0; k < SHARDS; k++)); do
 		"$log" >>"$DURATIONS.new"
 	diag "VM $k: $(grep -c '^# vm boot [0-9]*: userspace up' "$log") boot(s), console log in $LOGDIR/vm$k/vm/console.log"
 done
-mv "$DURATIONS.new" "$DURATIONS"
+# The last time of each test, the ones that did not run this time kept.
+awk '{ t[$1] = $2 } END { for (n in t) print n, t[n] }' "$DURATIONS.new" |
+	sort >"$DURATIONS"
+rm -f "$DURATIONS.new"
 diag "VM phase: $((SECONDS - t0))s"
 
 echo "# check-debug: $((SECONDS - t_start))s"
