@@ -271,12 +271,18 @@ with open(out + ".tmp", "w") as f:
 os.rename(out + ".tmp", out)
 '
 
+# The sender stops halfway until the file GATE exists (at most 300 s), so
+# that the VF goes away in the middle of the transfer however slow the VM.
 SEND_PY='
-import socket, sys, time
-addr, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+import os, socket, sys, time
+addr, port, path, gate = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 data = open(path, "rb").read()
 s = socket.create_connection((addr, port), timeout=120)
 for i in range(0, len(data), 16384):
+    if i == len(data) // 2 // 16384 * 16384:
+        end = time.monotonic() + 300
+        while not os.path.exists(gate) and time.monotonic() < end:
+            time.sleep(0.05)
     s.sendall(data[i:i + 16384])
     time.sleep(0.01)
 s.shutdown(socket.SHUT_WR)
@@ -571,16 +577,17 @@ head -c "$XFER_BYTES" /dev/urandom >"$T/payload"
 want="$XFER_BYTES $(sha256sum <"$T/payload" | cut -d' ' -f1)"
 in_g ping -i 0.05 -c "$PINGS" -W 1 "$TOPO_HOST_IP" >"$T/ping" 2>&1 &
 ping_pid=$!
-rm -f "$T/recv" "$T/recv.ready" "$T/recv.progress"
+rm -f "$T/recv" "$T/recv.ready" "$T/recv.progress" "$T/removed"
 in_h python3 -c "$RECV_PY" "$TOPO_HOST_IP" "$PORT" "$T/recv" &
 recv_pid=$!
 wait_for 60 test -e "$T/recv.ready"
 wait_for 60 ping_replies_at_least "$T/ping" 40
-in_g python3 -c "$SEND_PY" "$TOPO_HOST_IP" "$PORT" "$T/payload" &
+in_g python3 -c "$SEND_PY" "$TOPO_HOST_IP" "$PORT" "$T/payload" "$T/removed" &
 send_pid=$!
 wait_for 60 progress_at_least "$T/recv" $((XFER_BYTES / 4))
 got=$(cat "$T/recv.progress" 2>/dev/null || echo 0)
 topo_vf_del "$VF"
+touch "$T/removed"
 check_eq "removal: the VF went away in the middle of the transfer" 1 \
 	"$((got >= XFER_BYTES / 4 && got < XFER_BYTES))"
 ktap_diag "removal: $got of $XFER_BYTES bytes had arrived"
