@@ -272,7 +272,7 @@ rx_check() {
 }
 
 nvs_require_modules
-ktap_plan 21
+ktap_plan 23
 
 if nt_load; then
 	ktap_ok "netvsc loaded with vf_transparent=0"
@@ -293,6 +293,10 @@ ip link add "$VF" netns "$TOPO_G" address "$TOPO_MAC" type veth \
 	peer name "${VF}p" netns "$TOPO_H"
 in_h ip link set "${VF}p" up
 check "the VF is paired: vflist lists it" wait_for 10 vf_listed
+in_g ip link set "$VF" name nvsren0
+check_eq "a renamed VF is listed by its new name" nvsren0 "$(vflist)"
+in_g ip link set nvsren0 name "$VF"
+check_eq "and by its old name once renamed back" "$VF" "$(vflist)"
 check_eq "the VF is not enslaved" "" "$(topo_vf_master)"
 check_eq "VF down: data path synthetic" synthetic "$(topo_datapath)"
 check "VF down: the synthetic device has carrier" wait_for 10 carrier_is 1

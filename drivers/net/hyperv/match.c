@@ -8,7 +8,11 @@
  * so that its final unregistration, whatever its MAC by then, finds them
  * in one lookup too.
  *
- * Locking: the hash is changed and read under RTNL.
+ * Locking: the hash is changed and read under RTNL.  The list of paired
+ * VFs that the vflist module parameter shows is rebuilt under RTNL and
+ * netvsc_vflist_lock, and read under that lock alone: a parameter is
+ * read with its module's param_lock held, and other modules take theirs
+ * under RTNL.
  */
 
 #include <linux/etherdevice.h>
@@ -25,6 +29,9 @@
 
 static DEFINE_HASHTABLE(netvsc_devs, NETVSC_HASH_BITS);
 static DEFINE_HASHTABLE(netvsc_evicted, NETVSC_HASH_BITS);
+
+static DEFINE_MUTEX(netvsc_vflist_lock);
+static char netvsc_vflist_buf[PAGE_SIZE];
 
 static u64 netvsc_mac_key(const u8 *mac)
 {
@@ -192,26 +199,44 @@ void netvsc_evict_forget(const struct net_device *dev)
 }
 
 /**
- * netvsc_vflist - the names of all paired VFs
- * @buf: where to write them, space separated, with a newline
- * @size: its size
+ * netvsc_vflist_update - rebuild the list of paired VFs
  *
- * Return: the length written.
+ * Called when a VF is paired or unpaired, and when a device is renamed.
  */
-int netvsc_vflist(char *buf, size_t size)
+void netvsc_vflist_update(void)
 {
 	struct netvsc_priv *priv;
 	struct net_device *vf;
 	int len = 0, bkt;
 
-	rtnl_lock();
+	ASSERT_RTNL();
+
+	mutex_lock(&netvsc_vflist_lock);
+	netvsc_vflist_buf[0] = '\0';
 	hash_for_each(netvsc_devs, bkt, priv, mac_node) {
 		vf = rtnl_dereference(priv->vf);
 		if (vf)
-			len += scnprintf(buf + len, size - len, "%s%s",
-					 len ? " " : "", vf->name);
+			len += scnprintf(netvsc_vflist_buf + len,
+					 sizeof(netvsc_vflist_buf) - len,
+					 "%s%s", len ? " " : "", vf->name);
 	}
-	rtnl_unlock();
-	len += scnprintf(buf + len, size - len, "\n");
+	mutex_unlock(&netvsc_vflist_lock);
+}
+
+/**
+ * netvsc_vflist - the names of all paired VFs
+ * @buf: where to write them, space separated, with a newline
+ * @size: its size
+ *
+ * Context: any process context; takes no RTNL.
+ * Return: the length written.
+ */
+int netvsc_vflist(char *buf, size_t size)
+{
+	int len;
+
+	mutex_lock(&netvsc_vflist_lock);
+	len = scnprintf(buf, size, "%s\n", netvsc_vflist_buf);
+	mutex_unlock(&netvsc_vflist_lock);
 	return len;
 }
