@@ -161,7 +161,10 @@ fi
 # ------------------------------------------------------------------ modules
 
 # The work tree as `make check` sees it: tracked files and untracked ones
-# that are not ignored.
+# that are not ignored.  The check lane may be building in it meanwhile
+# (.ci/run runs both lanes at once): a file that goes away between the
+# listing and the copy was a build's scratch file, not part of the tree,
+# so tar lets it go (--ignore-failed-read).
 copy_tree() {
 	rm -rf "$COPY.new"
 	mkdir -p "$COPY.new"
@@ -170,7 +173,7 @@ copy_tree() {
 		git ls-files -z -o --exclude-standard
 	} | sort -zu | while IFS= read -r -d '' f; do
 		[ -f "$f" ] && printf '%s\0' "$f"
-	done | tar -c --null -T - -f - | tar -x -C "$COPY.new" || return 1
+	done | tar -c --ignore-failed-read --null -T - -f - | tar -x -C "$COPY.new" || return 1
 	rm -rf "$COPY"
 	mv "$COPY.new" "$COPY"
 }
