@@ -43,6 +43,13 @@
 #   ns_new NAME                  ip netns add NAME (removed on exit)
 #   in_ns NAME CMD...            ip netns exec NAME CMD...
 #   on_exit CMD [ARGS...]        run CMD at exit (last registered first)
+#   nvs_unprivileged_copy FILE...
+#                                copy FILEs into a directory that any user
+#                                can read (removed at exit), NVS_PUBLIC:
+#                                the checkout may be private (Debian 12
+#                                makes home directories 0700), and a test
+#                                that runs a tool as nobody must not fail
+#                                on that
 #
 # At exit (the library owns the EXIT trap: use on_exit, not trap) the
 # on_exit commands run, sim devices made by sim_new are deleted, netns made
@@ -191,6 +198,13 @@ on_exit() {
 
 	printf -v q ' %q' "$@"
 	_nvs_exit_cmds+=("${q# }")
+}
+
+nvs_unprivileged_copy() {
+	NVS_PUBLIC=$(mktemp -d) || return 1
+	on_exit rm -rf "$NVS_PUBLIC"
+	chmod 755 "$NVS_PUBLIC" && cp "$@" "$NVS_PUBLIC/" &&
+		chmod -R a+rX "$NVS_PUBLIC"
 }
 
 _nvs_cleanup() {

@@ -33,6 +33,8 @@ if ! python3 -c 'import yaml' 2>/dev/null; then
 	exit 4
 fi
 ktap_plan 39
+# The client as nobody runs it: the checkout may be private.
+nvs_unprivileged_copy "$CLIENT" "$SPEC" || exit 1
 
 # shellcheck disable=SC2317  # called through helpers
 client() {
@@ -45,7 +47,8 @@ client_g() {
 
 # shellcheck disable=SC2317  # called through check_nlerr
 client_nobody() {
-	in_g "${NOBODY[@]}" python3 "$CLIENT" --spec "$SPEC" "$@"
+	in_g "${NOBODY[@]}" python3 "$NVS_PUBLIC/${CLIENT##*/}" \
+		--spec "$NVS_PUBLIC/${SPEC##*/}" "$@"
 }
 
 # The spec client's view of a device, turned into vfctl's JSON shape, and
