@@ -90,5 +90,10 @@ vlan0=$(proto_get "$ID" vlan_ppi)
 check "ping over a VLAN" in_g ping -q -c 3 -i 0.2 -W 2 10.9.7.2
 check "host saw 802.1Q PPIs" test "$(proto_get "$ID" vlan_ppi)" -gt "$vlan0"
 check_eq "the guest sent nothing malformed" 0 "$(proto_get "$ID" bad_msgs)"
-check_eq "no receive slot ran out" 0 "$(proto_get "$ID" rx_nobuf)"
+# A guest that falls behind (a starved vCPU) may find the host out of
+# receive slots for a while, as Hyper-V's would be; TCP made up for it
+# above.  What must hold is that the guest gives every slot back.
+ktap_diag "frames the host dropped for want of a receive slot: $(proto_get "$ID" rx_nobuf)"
+rx_idle() { [ "$(proto_get "$ID" rx_outstanding)" = 0 ]; }
+check "every receive-buffer slot came back" wait_for 10 rx_idle
 ktap_finished
