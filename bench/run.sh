@@ -43,6 +43,9 @@ else
 	REPS=${NVS_BENCH_REPS:-5} TPUT_S=2 PPS_S=1 FO_S=3 FO_RATE=2000
 	SCALE_N=${NVS_BENCH_SCALE:-256} EV_PAIRS=50
 fi
+# The synthetic device's root qdisc, in place of the default one
+# (tc's words, e.g. "pfifo_fast"); empty: the default.
+QDISC=${NVS_BENCH_QDISC:-}
 FO_HALF=$(awk -v s="$FO_S" 'BEGIN { print s / 2 }')
 HZ=$(getconf CLK_TCK)
 BACKUP_MAC=02:00:00:00:00:11
@@ -133,6 +136,10 @@ setup() {
 		;;
 	synth | netvsc)
 		topo_setup || return 1
+		if [ -n "$QDISC" ]; then
+			# shellcheck disable=SC2086  # tc's words
+			in_g tc qdisc replace dev "$TOPO_DEV" root $QDISC || return 1
+		fi
 		if [ "$cfg" = netvsc ] && [ -z "$novf" ]; then
 			topo_vf_add || return 1
 			in_g ip link set vf0 up
@@ -550,7 +557,7 @@ slub_dbg=
 for f in sanity_checks red_zone poison store_user; do
 	slub_dbg+=$(cat "/sys/kernel/slab/kmalloc-64/$f" 2>/dev/null || echo -)
 done
-rec "{\"kind\": \"meta\", \"quick\": ${QUICK:-0}, \"reps\": $REPS, \"tput_s\": $TPUT_S, \"pps_s\": $PPS_S, \"fo_s\": $FO_S, \"fo_rate\": $FO_RATE, \"scale_n\": $SCALE_N, \"ev_pairs\": $EV_PAIRS, \"parts\": \"$what\", \"kernel\": \"$(uname -r)\", \"cpus\": $(nproc), \"slub_debug_fzpu\": \"$slub_dbg\", \"cmdline\": \"$cmdline\"}"
+rec "{\"kind\": \"meta\", \"quick\": ${QUICK:-0}, \"reps\": $REPS, \"tput_s\": $TPUT_S, \"pps_s\": $PPS_S, \"fo_s\": $FO_S, \"fo_rate\": $FO_RATE, \"scale_n\": $SCALE_N, \"ev_pairs\": $EV_PAIRS, \"parts\": \"$what\", \"qdisc\": \"${QDISC:-default}\", \"kernel\": \"$(uname -r)\", \"cpus\": $(nproc), \"slub_debug_fzpu\": \"$slub_dbg\", \"cmdline\": \"$cmdline\"}"
 log "quick=${QUICK:-0} reps=$REPS configs: $CONFIGS; parts: $what"
 
 # diag CFG DEV...: the qdisc and the main offloads of each DEV, recorded
