@@ -154,6 +154,8 @@ def run_line(out):
             parts.append("failover stream %s s at %s pps" % (m.get("fo_s"), m.get("fo_rate")))
         if m.get("qdisc", "default") != "default":
             parts.append("netvsc's qdisc %s" % m["qdisc"])
+        if m.get("sim"):
+            parts.append("simulated host's defaults %s" % m["sim"])
         if "scale" in m.get("parts", ""):
             parts.append("scale %s devices, event batches of %s" % (m.get("scale_n"), m.get("ev_pairs")))
         lines.append("Run: %s%s; parts: %s; %s CPUs, kernel %s." % (

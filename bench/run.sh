@@ -513,6 +513,14 @@ run_scale() {
 # ------------------------------------------------------------------ main
 
 nvs_load || { echo "bench: cannot load the modules" >&2; exit 1; }
+# NVS_BENCH_SIM="KNOB=VALUE ...": the simulated host's defaults for the
+# devices of this run (netvsc_sim/defaults/ in debugfs).
+for kv in ${NVS_BENCH_SIM:-}; do
+	if ! echo "${kv#*=}" >"$NVS_DEBUGFS/defaults/${kv%%=*}"; then
+		echo "bench: cannot set the sim's default $kv" >&2
+		exit 1
+	fi
+done
 what=${NVS_BENCH_ONLY:-failover datapath join scale}
 
 # The plan: every figure this run should produce (report.py counts the
@@ -557,7 +565,7 @@ slub_dbg=
 for f in sanity_checks red_zone poison store_user; do
 	slub_dbg+=$(cat "/sys/kernel/slab/kmalloc-64/$f" 2>/dev/null || echo -)
 done
-rec "{\"kind\": \"meta\", \"quick\": ${QUICK:-0}, \"reps\": $REPS, \"tput_s\": $TPUT_S, \"pps_s\": $PPS_S, \"fo_s\": $FO_S, \"fo_rate\": $FO_RATE, \"scale_n\": $SCALE_N, \"ev_pairs\": $EV_PAIRS, \"parts\": \"$what\", \"qdisc\": \"${QDISC:-default}\", \"kernel\": \"$(uname -r)\", \"cpus\": $(nproc), \"slub_debug_fzpu\": \"$slub_dbg\", \"cmdline\": \"$cmdline\"}"
+rec "{\"kind\": \"meta\", \"quick\": ${QUICK:-0}, \"reps\": $REPS, \"tput_s\": $TPUT_S, \"pps_s\": $PPS_S, \"fo_s\": $FO_S, \"fo_rate\": $FO_RATE, \"scale_n\": $SCALE_N, \"ev_pairs\": $EV_PAIRS, \"parts\": \"$what\", \"qdisc\": \"${QDISC:-default}\", \"sim\": \"${NVS_BENCH_SIM:-}\", \"kernel\": \"$(uname -r)\", \"cpus\": $(nproc), \"slub_debug_fzpu\": \"$slub_dbg\", \"cmdline\": \"$cmdline\"}"
 log "quick=${QUICK:-0} reps=$REPS configs: $CONFIGS; parts: $what"
 
 # diag CFG DEV...: the qdisc and the main offloads of each DEV, recorded
