@@ -43,13 +43,13 @@
 #   ns_new NAME                  ip netns add NAME (removed on exit)
 #   in_ns NAME CMD...            ip netns exec NAME CMD...
 #   on_exit CMD [ARGS...]        run CMD at exit (last registered first)
+#   "${NVS_NOBODY[@]}" CMD...    run CMD as nobody, without capabilities
 #   nvs_unprivileged_copy FILE...
 #                                copy FILEs into a directory that any user
 #                                can read (removed at exit), NVS_PUBLIC:
 #                                the checkout may be private (Debian 12
-#                                makes home directories 0700), and a test
-#                                that runs a tool as nobody must not fail
-#                                on that
+#                                makes home directories 0700), and a tool
+#                                run as nobody must not fail on that
 #
 # At exit (the library owns the EXIT trap: use on_exit, not trap) the
 # on_exit commands run, sim devices made by sim_new are deleted, netns made
@@ -199,6 +199,10 @@ on_exit() {
 	printf -v q ' %q' "$@"
 	_nvs_exit_cmds+=("${q# }")
 }
+
+# shellcheck disable=SC2034  # for the tests
+NVS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all
+	--bounding-set=-all)
 
 nvs_unprivileged_copy() {
 	NVS_PUBLIC=$(mktemp -d) || return 1

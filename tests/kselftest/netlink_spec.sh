@@ -20,8 +20,6 @@ CLIENT=$NETVSC_DIR/tests/kselftest/netvsc_spec_client.py
 SPEC=$NETVSC_DIR/Documentation/netlink/specs/netvsc.yaml
 HEADER=$NETVSC_DIR/include/uapi/linux/netvsc.h
 VFCTL=$NETVSC_DIR/tools/vfctl/vfctl
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all
-	--bounding-set=-all)
 
 nvs_require_modules
 if [ ! -x "$VFCTL" ]; then
@@ -47,7 +45,7 @@ client_g() {
 
 # shellcheck disable=SC2317  # called through check_nlerr
 client_nobody() {
-	in_g "${NOBODY[@]}" python3 "$NVS_PUBLIC/${CLIENT##*/}" \
+	in_g "${NVS_NOBODY[@]}" python3 "$NVS_PUBLIC/${CLIENT##*/}" \
 		--spec "$NVS_PUBLIC/${SPEC##*/}" "$@"
 }
 

@@ -125,11 +125,9 @@ check "the device still works" topo_ping 3
 check "unknown malformation refused" \
 	sh -c "! echo bogus >$(sim_dbg 2)/inject_malformed"
 
-# rx_idle: the guest completed every receive-buffer slot of the host
-rx_idle() { [ "$(proto_get 2 rx_outstanding)" = 0 ]; }
 no_klog() { ! klog_has "$1"; }
 
-check "no receive-buffer slot outstanding at rest" wait_for 10 rx_idle
+check "no receive-buffer slot outstanding at rest" wait_for 10 proto_rx_idle 2
 hits0=$(proto_get 2 ring_full_hits)
 bad0=$(proto_get 2 bad_msgs)
 klog_mark
@@ -143,11 +141,11 @@ check "the guest found the ring full" \
 	test "$(proto_get 2 ring_full_hits)" -gt "$hits0"
 check "... and said its receive completions wait" \
 	klog_has "ring to the host full: receive completions wait"
-check "every receive-buffer slot came back" wait_for 10 rx_idle
+check "every receive-buffer slot came back" wait_for 10 proto_rx_idle 2
 check "... with no completion lost" \
 	no_klog "cannot return receive buffer space to the host"
 check_eq "... nor sent twice" "$bad0" "$(proto_get 2 bad_msgs)"
 check "receive traffic goes on" \
 	in_h ping -q -c 5 -i 0.2 -W 2 "$TOPO_GUEST_IP"
-check "... and leaves no slot outstanding" wait_for 10 rx_idle
+check "... and leaves no slot outstanding" wait_for 10 proto_rx_idle 2
 ktap_finished

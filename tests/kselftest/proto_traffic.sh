@@ -94,6 +94,5 @@ check_eq "the guest sent nothing malformed" 0 "$(proto_get "$ID" bad_msgs)"
 # receive slots for a while, as Hyper-V's would be; TCP made up for it
 # above.  What must hold is that the guest gives every slot back.
 ktap_diag "frames the host dropped for want of a receive slot: $(proto_get "$ID" rx_nobuf)"
-rx_idle() { [ "$(proto_get "$ID" rx_outstanding)" = 0 ]; }
-check "every receive-buffer slot came back" wait_for 10 rx_idle
+check "every receive-buffer slot came back" wait_for 10 proto_rx_idle "$ID"
 ktap_finished

@@ -18,8 +18,6 @@ NS_OTHER=nvs_vfctl_o
 # A name that needs escaping in JSON.
 DEV2='nv"s\b'
 DEV2_MAC=00:15:5d:00:00:02
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all
-	--bounding-set=-all)
 NOT_LOADED='vfctl: netvsc module not loaded (generic netlink family "netvsc" not found)'
 
 nvs_require_modules
@@ -425,10 +423,10 @@ check_err "unknown option" 2 "unknown option '-x'" -- vf -x show
 check_err "show: two devices" 2 "unexpected argument" -- \
 	vf show "$TOPO_DEV" "$DEV2"
 check_err "set as nobody: EPERM" 1 "Operation not permitted" -- \
-	in_g "${NOBODY[@]}" "$NVS_PUBLIC/vfctl" set "$TOPO_DEV" join-delay 5
+	in_g "${NVS_NOBODY[@]}" "$NVS_PUBLIC/vfctl" set "$TOPO_DEV" join-delay 5
 check_eq "nothing changed by the bad input" "$before" \
 	"$(settings "$TOPO_DEV")"
-check "show as nobody works" in_g "${NOBODY[@]}" "$NVS_PUBLIC/vfctl" -j show "$TOPO_DEV"
+check "show as nobody works" in_g "${NVS_NOBODY[@]}" "$NVS_PUBLIC/vfctl" -j show "$TOPO_DEV"
 check_eq "--help" "Usage: vfctl [OPTIONS] show [DEV]" "$("$VFCTL" --help | head -n 1)"
 check "--version" grep -q "^vfctl [0-9]" <<<"$("$VFCTL" --version)"
 
