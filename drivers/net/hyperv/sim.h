@@ -112,6 +112,8 @@ struct netvsc_sim_gpadl {
  * @ring_full: the guest's next N writes (sends and completions) find
  *	the ring to the host full (a knob)
  * @ring_full_hits: writes refused so
+ * @deliver_hold: hold back everything the host sends the guest (a knob;
+ *	READ_ONCE in the delivery work)
  * @csum_ppi: checksum PPIs the guest sent
  * @lso_ppi: LSO PPIs the guest sent
  * @vlan_ppi: VLAN PPIs the guest sent
@@ -153,6 +155,7 @@ struct netvsc_sim_proto {
 	bool vf_assoc_held;
 	atomic_t ring_full;
 	atomic_t ring_full_hits;
+	u32 deliver_hold;
 	u32 csum_ppi;
 	u32 lso_ppi;
 	u32 vlan_ppi;

@@ -8,7 +8,9 @@
  * guest's context.  What the host sends is queued and handed to the
  * engine from a work item with BH disabled, as VMBus's tasklet would.
  * The ring_full knob makes the guest's next N writes, sends and
- * completions alike, fail with -EAGAIN as a full VMBus ring would.
+ * completions alike, fail with -EAGAIN as a full VMBus ring would; the
+ * deliver_hold knob keeps what the host sends in the queue until it is
+ * cleared, as a host that is slow to answer would.
  *
  * Locking: p->lock protects @open and the GPADL table; a packet is only
  * queued while the channel is open, and close() cancels the delivery
@@ -35,7 +37,8 @@ static void netvsc_sim_deliver(struct work_struct *work)
 						  deliver);
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&p->queue))) {
+	while (!READ_ONCE(p->deliver_hold) &&
+	       (skb = skb_dequeue(&p->queue))) {
 		local_bh_disable();
 		netvsc_eng_packet(&p->chan, skb->data, skb->len);
 		local_bh_enable();

@@ -22,6 +22,8 @@
  *     drop_completion      drop the host's next N answers to requests
  *     vf_serial            serial number of the VF association
  *     vf_allocated         write 1/0: send the VF association
+ *     ring_full            the guest's next N writes find the ring full
+ *     deliver_hold         1: hold back what the host sends the guest
  *     inject_malformed     write a kind: send one malformed packet
  *     csum_ppi, lso_ppi, vlan_ppi           PPIs the guest sent
  *     rx_csum_ppi, rx_vlan_ppi              PPIs the host sent

@@ -1242,6 +1242,30 @@ static int netvsc_sim_assoc_hold_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_assoc_hold_fops, netvsc_sim_assoc_hold_get,
 			 netvsc_sim_assoc_hold_set, "%llu\n");
 
+static int netvsc_sim_deliver_hold_get(void *data, u64 *val)
+{
+	struct netvsc_sim_proto *p = data;
+
+	*val = READ_ONCE(p->deliver_hold);
+	return 0;
+}
+
+/* Clearing the hold delivers what was held back. */
+static int netvsc_sim_deliver_hold_set(void *data, u64 val)
+{
+	struct netvsc_sim_proto *p = data;
+
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(p->deliver_hold, val);
+	if (!val)
+		schedule_work(&p->deliver);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_deliver_hold_fops,
+			 netvsc_sim_deliver_hold_get,
+			 netvsc_sim_deliver_hold_set, "%llu\n");
+
 /* Receive-buffer slots the guest has not completed. */
 static int netvsc_sim_rx_outstanding_get(void *data, u64 *val)
 {
@@ -1307,6 +1331,8 @@ void netvsc_sim_proto_debugfs(struct netvsc_sim_dev *sim, struct dentry *dir)
 	debugfs_create_file_unsafe("vf_assoc_hold", 0600, dir, sim,
 				   &netvsc_sim_assoc_hold_fops);
 	debugfs_create_atomic_t("ring_full", 0600, dir, &p->ring_full);
+	debugfs_create_file_unsafe("deliver_hold", 0600, dir, p,
+				   &netvsc_sim_deliver_hold_fops);
 	debugfs_create_atomic_t("ring_full_hits", 0400, dir,
 				&p->ring_full_hits);
 	debugfs_create_file_unsafe("rx_outstanding", 0400, dir, p,
