@@ -67,7 +67,10 @@ struct net_device *netvsc_alloc(const struct netvsc_transport_ops *ops,
 	dev->netdev_ops = &netvsc_netdev_ops;
 	dev->ethtool_ops = &netvsc_ethtool_ops;
 	dev->features = NETIF_F_HW_VLAN_CTAG_FILTER;
-	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/* No qdisc by default: frames for the VF meet the VF's own, and a
+	 * transport holds what the host has no room for (transport.h).
+	 */
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
 	SET_NETDEV_DEV(dev, parent);
 
 	return dev;

@@ -58,6 +58,7 @@
 #include <linux/if_ether.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -174,6 +175,8 @@ struct netvsc_eng_chan {
  * @tx: send slots
  * @tx_free: free slot indexes
  * @tx_nfree: their number
+ * @tx_backlog: frames the host had no room for, without a qdisc to hold
+ *	them (xmit.c)
  * @upcall_lock: orders up-calls against removal
  * @upcalls: link and VF association up-calls are allowed
  * @vf_allocated: the host's last VF association: allocated
@@ -221,6 +224,7 @@ struct netvsc_eng {
 	struct netvsc_tx_slot *tx;
 	u16 *tx_free;
 	unsigned int tx_nfree;
+	struct sk_buff_head tx_backlog;
 
 	spinlock_t upcall_lock;	/* up-calls against removal */
 	bool upcalls;

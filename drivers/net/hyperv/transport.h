@@ -60,7 +60,11 @@ struct netvsc_caps {
  * @close: stop it
  * @xmit: send one frame; returns NETDEV_TX_OK (the skb is consumed,
  *	whether or not it reached the host) or NETDEV_TX_BUSY (it is not,
- *	and the transport has stopped the queue)
+ *	and the transport has stopped the queue).  The device is
+ *	IFF_NO_QUEUE: without a qdisc above it, a stopped queue drops
+ *	frames, so a transport then never stops it nor returns
+ *	NETDEV_TX_BUSY, but holds a frame the host has no room for, or
+ *	drops it
  * @set_rx_filter: set the receive filter (NETVSC_RX_*)
  * @set_mtu: tell the host the new MTU
  * @get_caps: fill in the capabilities of the synthetic path

@@ -4,9 +4,18 @@
  * information, in a send-buffer section when they fit and as GPA-direct
  * page ranges when they don't, and their completions.
  *
+ * Frames the host has no room for: with a qdisc above the device, the
+ * queue is stopped and the qdisc holds them.  Without one (the device is
+ * IFF_NO_QUEUE, so noqueue by default) a stopped queue would drop them,
+ * so the engine holds up to tx_queue_len of them on its backlog and
+ * sends them, in order and ahead of any new frame, as sends complete.
+ *
  * Locking: xmit runs with BH disabled and the tx queue locked;
- * completions run in the channel callback.  eng->tx_lock protects the
- * send slots and the section bitmap between them.
+ * completions run in the channel callback, which never runs inside xmit
+ * (channel.h), and take the tx queue lock to send the backlog.
+ * eng->tx_lock protects the send slots and the section bitmap; the
+ * backlog is only sent with the tx queue locked, and its skb list has
+ * a lock of its own for the completion's lockless peek and the purge.
  */
 
 #include <linux/if_vlan.h>
@@ -17,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/ip6_checksum.h>
+#include <net/sch_generic.h>
 #include <net/tcp.h>
 #include <asm/unaligned.h>
 
@@ -30,6 +40,7 @@
  */
 int netvsc_tx_init(struct netvsc_eng *eng)
 {
+	skb_queue_head_init(&eng->tx_backlog);
 	eng->tx = kcalloc(NETVSC_TX_SLOTS, sizeof(*eng->tx), GFP_KERNEL);
 	eng->tx_free = kcalloc(NETVSC_TX_SLOTS, sizeof(*eng->tx_free),
 			       GFP_KERNEL);
@@ -42,13 +53,14 @@ int netvsc_tx_init(struct netvsc_eng *eng)
 }
 
 /**
- * netvsc_tx_reset - forget the sends in flight
+ * netvsc_tx_reset - forget the sends in flight and the backlog
  * @eng: the engine, with its channel closed
  */
 void netvsc_tx_reset(struct netvsc_eng *eng)
 {
 	unsigned int i;
 
+	skb_queue_purge(&eng->tx_backlog);
 	spin_lock_bh(&eng->tx_lock);
 	for (i = 0; i < NETVSC_TX_SLOTS; i++) {
 		struct netvsc_tx_slot *slot = &eng->tx[i];
@@ -71,10 +83,30 @@ void netvsc_tx_reset(struct netvsc_eng *eng)
  */
 void netvsc_tx_free(struct netvsc_eng *eng)
 {
+	skb_queue_purge(&eng->tx_backlog);
 	kfree(eng->tx);
 	kfree(eng->tx_free);
 	eng->tx = NULL;
 	eng->tx_free = NULL;
+}
+
+/* Is there a qdisc above the device to hold what a stopped queue holds
+ * back?  noqueue has no enqueue.  Context: BH disabled.
+ */
+static bool netvsc_tx_has_qdisc(struct net_device *dev)
+{
+	return !!rcu_dereference_bh(netdev_get_tx_queue(dev, 0)->qdisc)->enqueue;
+}
+
+/* Is a send in flight, whose completion will bring room? */
+static bool netvsc_tx_in_flight(struct netvsc_eng *eng)
+{
+	bool busy;
+
+	spin_lock(&eng->tx_lock);
+	busy = eng->tx_nfree < NETVSC_TX_SLOTS;
+	spin_unlock(&eng->tx_lock);
+	return busy;
 }
 
 static void netvsc_slot_put(struct netvsc_eng *eng, unsigned int idx)
@@ -116,7 +148,7 @@ static int netvsc_slot_get(struct netvsc_eng *eng, bool want_section)
 			slot->section = s;
 		}
 	}
-	if (!eng->tx_nfree)
+	if (!eng->tx_nfree && netvsc_tx_has_qdisc(eng->dev))
 		netif_stop_queue(eng->dev);
 	spin_unlock(&eng->tx_lock);
 	return idx;
@@ -255,16 +287,19 @@ static int netvsc_skb_ranges(struct sk_buff *skb, struct netvsc_chan_range *r)
 	return n;
 }
 
-/**
- * netvsc_eng_xmit - send a frame to the host (transport xmit)
- * @skb: the frame
- * @dev: the synthetic device
- *
- * Return: NETDEV_TX_OK, or NETDEV_TX_BUSY with the queue stopped.
- */
-netdev_tx_t netvsc_eng_xmit(struct sk_buff *skb, struct net_device *dev)
+static void netvsc_tx_drop(struct netvsc_eng *eng, struct sk_buff *skb)
 {
-	struct netvsc_eng *eng = netvsc_transport_priv(dev);
+	dev_core_stats_tx_dropped_inc(eng->dev);
+	dev_kfree_skb_any(skb);
+}
+
+/* Send @skb to the host.  Return: 0 when the skb is consumed, sent or
+ * dropped; -EBUSY when there is no free send slot or no room in the
+ * ring, with the skb as it came.
+ */
+static int netvsc_tx_send(struct netvsc_eng *eng, struct sk_buff *skb)
+{
+	struct net_device *dev = eng->dev;
 	struct netvsc_chan_range ranges[NETVSC_CHAN_MAX_RANGES];
 	struct nvsp_msg msg = { .type = NVSP_MSG1_RNDIS_PKT };
 	u8 hdr[NETVSC_RNDIS_TX_HDR];
@@ -273,8 +308,6 @@ netdev_tx_t netvsc_eng_xmit(struct sk_buff *skb, struct net_device *dev)
 	u32 hlen, total;
 	u64 id;
 
-	if (!READ_ONCE(eng->started))
-		goto drop;
 	if (skb_cow_head(skb, NETVSC_RNDIS_TX_HDR))
 		goto drop;
 	hlen = netvsc_rndis_hdr(eng, skb, hdr);
@@ -284,7 +317,7 @@ netdev_tx_t netvsc_eng_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	idx = netvsc_slot_get(eng, total <= eng->section_size);
 	if (idx < 0)
-		return NETDEV_TX_BUSY;
+		return -EBUSY;
 	slot = &eng->tx[idx];
 	id = NETVSC_ID_TX | (u64)slot->gen << 16 | idx;
 
@@ -320,25 +353,94 @@ netdev_tx_t netvsc_eng_xmit(struct sk_buff *skb, struct net_device *dev)
 		if (slot->skb)
 			__skb_pull(skb, hlen);
 		netvsc_slot_abort(eng, idx);
-		netif_stop_queue(dev);
-		/* Nothing in flight would wake the queue up again. */
-		if (READ_ONCE(eng->tx_nfree) == NETVSC_TX_SLOTS) {
-			netif_wake_queue(dev);
-			goto drop;
-		}
-		return NETDEV_TX_BUSY;
+		return -EBUSY;
 	}
 	if (err)
 		goto abort;
 	if (slot->section != NVSP_NO_SECTION)
 		consume_skb(skb);
-	return NETDEV_TX_OK;
+	return 0;
 
 abort:
 	netvsc_slot_abort(eng, idx);
 drop:
-	dev_core_stats_tx_dropped_inc(dev);
-	dev_kfree_skb_any(skb);
+	netvsc_tx_drop(eng, skb);
+	return 0;
+}
+
+/* Send the backlog, in order, while the host takes it.  A frame the
+ * host has no room for while nothing is in flight is dropped: no
+ * completion would come to send it.
+ * Context: BH disabled, the tx queue locked.
+ */
+static void netvsc_tx_flush(struct netvsc_eng *eng)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&eng->tx_backlog))) {
+		if (netvsc_tx_send(eng, skb) != -EBUSY)
+			continue;
+		if (netvsc_tx_in_flight(eng)) {
+			skb_queue_head(&eng->tx_backlog, skb);
+			return;
+		}
+		netvsc_tx_drop(eng, skb);
+	}
+}
+
+/* The host has no room for @skb now: stop the queue for the qdisc to
+ * hold it, or, without one, hold it on the backlog.
+ */
+static netdev_tx_t netvsc_tx_hold(struct netvsc_eng *eng, struct sk_buff *skb)
+{
+	struct net_device *dev = eng->dev;
+
+	if (netvsc_tx_has_qdisc(dev)) {
+		netif_stop_queue(dev);
+		/* A completion wakes the queue; with none in flight, none will. */
+		if (netvsc_tx_in_flight(eng))
+			return NETDEV_TX_BUSY;
+		netif_wake_queue(dev);
+		netvsc_tx_drop(eng, skb);
+		return NETDEV_TX_OK;
+	}
+
+	if (skb_queue_len(&eng->tx_backlog) >= READ_ONCE(dev->tx_queue_len)) {
+		netvsc_tx_drop(eng, skb);
+		return NETDEV_TX_OK;
+	}
+	skb_queue_tail(&eng->tx_backlog, skb);
+	/* A completion sends it; with none in flight, none will. */
+	if (!netvsc_tx_in_flight(eng))
+		netvsc_tx_flush(eng);
+	return NETDEV_TX_OK;
+}
+
+/**
+ * netvsc_eng_xmit - send a frame to the host (transport xmit)
+ * @skb: the frame
+ * @dev: the synthetic device
+ *
+ * What the backlog holds goes first.
+ *
+ * Return: NETDEV_TX_OK, or NETDEV_TX_BUSY with the queue stopped when a
+ * qdisc is there to hold the frame.
+ */
+netdev_tx_t netvsc_eng_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct netvsc_eng *eng = netvsc_transport_priv(dev);
+
+	if (!READ_ONCE(eng->started)) {
+		netvsc_tx_drop(eng, skb);
+		return NETDEV_TX_OK;
+	}
+	if (unlikely(!skb_queue_empty_lockless(&eng->tx_backlog))) {
+		netvsc_tx_flush(eng);
+		if (!skb_queue_empty_lockless(&eng->tx_backlog))
+			return netvsc_tx_hold(eng, skb);
+	}
+	if (netvsc_tx_send(eng, skb) == -EBUSY)
+		return netvsc_tx_hold(eng, skb);
 	return NETDEV_TX_OK;
 }
 
@@ -372,6 +474,17 @@ void netvsc_tx_done(struct netvsc_eng *eng, const struct netvsc_vmpkt *pkt)
 
 	if (skb)
 		napi_consume_skb(skb, 1);
-	if (wake && netif_queue_stopped(eng->dev) && READ_ONCE(eng->started))
+	if (!READ_ONCE(eng->started))
+		return;
+
+	if (unlikely(!skb_queue_empty_lockless(&eng->tx_backlog))) {
+		struct netdev_queue *txq = netdev_get_tx_queue(eng->dev, 0);
+
+		__netif_tx_lock(txq, smp_processor_id());
+		netvsc_tx_flush(eng);
+		__netif_tx_unlock(txq);
+	}
+	if (wake && netif_queue_stopped(eng->dev) &&
+	    skb_queue_empty_lockless(&eng->tx_backlog))
 		netif_wake_queue(eng->dev);
 }
