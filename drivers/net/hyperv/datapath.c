@@ -7,11 +7,16 @@
  * reads priv->vf_tx; the VF's rx_handler runs under rcu_read_lock() and
  * reads its rx_handler_data.  Both are cleared under RTNL, followed by a
  * grace period before the VF is let go.  Counters are per-CPU u64_stats.
+ * The device is NETIF_F_LLTX: frames for the VF are not serialised here,
+ * and the synthetic path takes the tx queue lock itself, which is what
+ * its transport expects (transport.h).  Under netpoll it only tries the
+ * lock, which the CPU may hold already.
  */
 
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <linux/netpoll.h>
 
 #include "netvsc.h"
 
@@ -145,11 +150,25 @@ static netdev_tx_t netvsc_vf_xmit(struct netvsc_priv *priv,
 static netdev_tx_t netvsc_synth_xmit(struct netvsc_priv *priv,
 				     struct sk_buff *skb)
 {
+	struct netdev_queue *txq = netdev_get_tx_queue(priv->dev, 0);
+	netdev_tx_t rc;
+
+	if (unlikely(netpoll_tx_running(priv->dev))) {
+		if (!__netif_tx_trylock(txq))
+			return NETDEV_TX_BUSY;
+	} else {
+		__netif_tx_lock(txq, smp_processor_id());
+	}
+
 	if (skb_is_gso(skb) &&
 	    unlikely(!netvsc_gso_fits(skb, READ_ONCE(priv->caps.tso_max_size),
 				      READ_ONCE(priv->caps.tso_max_segs))))
-		return netvsc_xmit_segmented(priv, NULL, skb);
-	return netvsc_synth_xmit_one(priv, skb);
+		rc = netvsc_xmit_segmented(priv, NULL, skb);
+	else
+		rc = netvsc_synth_xmit_one(priv, skb);
+
+	__netif_tx_unlock(txq);
+	return rc;
 }
 
 /**

@@ -66,7 +66,11 @@ struct net_device *netvsc_alloc(const struct netvsc_transport_ops *ops,
 
 	dev->netdev_ops = &netvsc_netdev_ops;
 	dev->ethtool_ops = &netvsc_ethtool_ops;
-	dev->features = NETIF_F_HW_VLAN_CTAG_FILTER;
+	/* Lockless transmit, as bonding and team: frames for the VF go to
+	 * its queues from every CPU at once; the synthetic path takes the
+	 * tx queue lock itself (datapath.c).
+	 */
+	dev->features = NETIF_F_HW_VLAN_CTAG_FILTER | NETIF_F_LLTX;
 	/* No qdisc by default: frames for the VF meet the VF's own, and a
 	 * transport holds what the host has no room for (transport.h).
 	 */
