@@ -5,7 +5,8 @@
 # pings moves exactly the counters of the path it rides, before a VF
 # exists, while it is joined and after it is gone; ip -s link shows the
 # sum of both paths; frames the host still sends on the synthetic path
-# while the VF is joined are delivered and counted as synthetic.
+# while the VF is joined are delivered and counted as synthetic.  The
+# device has no qdisc and transmits locklessly, as bonding and team.
 # timeout: 300
 
 # Functions run through check and wait_for; topo helpers take no argument.
@@ -87,7 +88,7 @@ for i in range(int(count)):
 '
 
 nvs_require_modules
-ktap_plan 20
+ktap_plan 21
 
 if ! nvs_load; then
 	ktap_fail "load the modules"
@@ -103,6 +104,10 @@ else
 	ktap_fail "topology"
 	ktap_finished
 fi
+
+check_eq "no qdisc, lockless transmit" "noqueue tx-lockless: on [fixed]" \
+	"$(in_g tc qdisc show dev "$TOPO_DEV" | awk 'NR == 1 { printf "%s ", $2 }'
+	   in_g ethtool -k "$TOPO_DEV" | grep '^tx-lockless:')"
 
 # ------------------------------------------------------------ synthetic only
 
