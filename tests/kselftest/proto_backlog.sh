@@ -63,19 +63,8 @@ print(n, ordered, last)
 '
 
 ktap_plan 17
-nvs_require_modules
-proto_mode
-
-if nvs_load; then
-	ktap_ok "modules load"
-else
-	ktap_fail "modules load"
-fi
-if topo_setup; then
-	ktap_ok "protocol-mode topology"
-else
-	ktap_fail "protocol-mode topology"
-fi
+proto_start
+proto_topology
 ID=$TOPO_ID
 HOST=$(sim_host_ifname "$ID")
 # Only the test's datagrams leave the guest: no IPv6 chatter.
@@ -120,17 +109,28 @@ send() {
 
 klog_mark
 
+# held_round WHAT: with the host's completions held back, N datagrams;
+# the SLOTS sends in flight reach the host and the rest waits (in the
+# guest, or in the qdisc), none is dropped, and all arrive in order once
+# the completions come
+held_round() {
+	local rx0 drop0
+
+	recv_start $N
+	rx0=$(host_rx)
+	drop0=$(tx_dropped)
+	proto_set "$ID" deliver_hold 1
+	send $N
+	check "$1: $SLOTS sends in flight reach the host, the rest wait" \
+		wait_for 10 host_rx_is $((rx0 + SLOTS))
+	check_eq "$1: nothing dropped while waiting" "$drop0" "$(tx_dropped)"
+	proto_set "$ID" deliver_hold 0
+	check_eq "$1: completions back, all $N arrive in order" \
+		"$N 1 $((N - 1))" "$(recv_result)"
+}
+
 # --- held completions: the send slots fill, the rest waits -------------
-recv_start $N
-rx0=$(host_rx)
-drop0=$(tx_dropped)
-proto_set "$ID" deliver_hold 1
-send $N
-check "$SLOTS sends in flight reach the host, the rest wait" \
-	wait_for 10 host_rx_is $((rx0 + SLOTS))
-check_eq "nothing dropped while waiting" "$drop0" "$(tx_dropped)"
-proto_set "$ID" deliver_hold 0
-check_eq "completions back: all $N arrive, in order" "$N 1 $((N - 1))" "$(recv_result)"
+held_round "no qdisc"
 
 # --- ring full with sends in flight ------------------------------------
 recv_start 30
@@ -160,16 +160,7 @@ in_g ip link set "$TOPO_DEV" txqueuelen 1000
 # --- with a qdisc, the qdisc holds them ------------------------------------
 in_g tc qdisc replace dev "$TOPO_DEV" root pfifo limit 1000
 check_eq "a qdisc can be attached" pfifo "$(qdisc)"
-recv_start $N
-rx0=$(host_rx)
-drop0=$(tx_dropped)
-proto_set "$ID" deliver_hold 1
-send $N
-check "qdisc: $SLOTS sends reach the host, the qdisc holds the rest" \
-	wait_for 10 host_rx_is $((rx0 + SLOTS))
-check_eq "qdisc: nothing dropped" "$drop0" "$(tx_dropped)"
-proto_set "$ID" deliver_hold 0
-check_eq "qdisc: all $N arrive, in order" "$N 1 $((N - 1))" "$(recv_result)"
+held_round pfifo
 in_g tc qdisc del dev "$TOPO_DEV" root
 check_eq "qdisc removed: none again" noqueue "$(qdisc)"
 check "traffic goes on" topo_ping 3

@@ -36,14 +36,7 @@ declare -A WHY=(
 )
 
 ktap_plan 32
-nvs_require_modules
-proto_mode
-
-if nvs_load; then
-	ktap_ok "modules load"
-else
-	ktap_fail "modules load"
-fi
+proto_start
 proto_timeout 1000
 
 # new_ok ID: create device ID; it must come up
@@ -95,11 +88,7 @@ check "... within the control timeout" test $((SECONDS - t0)) -lt 20
 check "... with a timeout log line" klog_has "no completion from the host in 1000 ms"
 proto_default drop_completion 0
 
-if topo_setup 2; then
-	ktap_ok "protocol-mode topology"
-else
-	ktap_fail "protocol-mode topology"
-fi
+proto_topology 2
 klog_mark
 proto_set 2 drop_completion 1
 in_g ip link set "$TOPO_DEV" promisc on

@@ -15,19 +15,8 @@
 . "$(dirname "$(readlink -f "$0")")/proto.lib"
 
 ktap_plan 9
-nvs_require_modules
-proto_mode
-
-if nvs_load; then
-	ktap_ok "modules load"
-else
-	ktap_fail "modules load"
-fi
-if topo_setup; then
-	ktap_ok "protocol-mode topology"
-else
-	ktap_fail "protocol-mode topology"
-fi
+proto_start
+proto_topology
 
 carrier() { [ "$(in_g cat "/sys/class/net/$TOPO_DEV/carrier")" = "$1" ]; }
 

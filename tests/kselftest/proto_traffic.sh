@@ -19,19 +19,8 @@ PORT=5201
 SIZE_KB=4096
 
 ktap_plan 14
-nvs_require_modules
-proto_mode
-
-if nvs_load; then
-	ktap_ok "modules load"
-else
-	ktap_fail "modules load"
-fi
-if topo_setup; then
-	ktap_ok "protocol-mode topology"
-else
-	ktap_fail "protocol-mode topology"
-fi
+proto_start
+proto_topology
 ID=$TOPO_ID
 
 check "ping guest to host" topo_ping 5

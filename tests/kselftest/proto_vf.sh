@@ -28,19 +28,8 @@
 . "$(dirname "$(readlink -f "$0")")/proto.lib"
 
 ktap_plan 20
-nvs_require_modules
-proto_mode
-
-if nvs_load; then
-	ktap_ok "modules load"
-else
-	ktap_fail "modules load"
-fi
-if topo_setup; then
-	ktap_ok "protocol-mode topology"
-else
-	ktap_fail "protocol-mode topology"
-fi
+proto_start
+proto_topology
 ID=$TOPO_ID
 
 klog_mark
