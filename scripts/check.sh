@@ -26,8 +26,11 @@
 # Exit status 0 if nothing failed.  Logs go to $BUILDDIR/check/.
 # Environment: KDIR, BUILDDIR (as in the top-level Makefile), NVS_SKIP_VM=1
 # to stop after the static checks, NVS_STRESS_SCALE (percent of the stress
-# and fuzz counts, default 10), NVS_STRESS_BUDGET_S (default 120) and
-# NVS_FUZZ_SECONDS (libFuzzer's time on the parsers, default 30).
+# and fuzz counts, default 10), NVS_STRESS_BUDGET_S (default 120),
+# NVS_FUZZ_SECONDS (libFuzzer's time on the parsers, default 30),
+# NVS_CHECK_TESTS (the TESTs to run when none are given, space-separated:
+# `NVS_CHECK_TESTS=smoke make check` runs the static checks and one VM
+# test; make check-fresh uses it to bound its time).
 
 set -uo pipefail
 
@@ -102,6 +105,12 @@ head_of() {
 }
 
 t_start=$SECONDS
+
+if [ $# -eq 0 ] && [ -n "${NVS_CHECK_TESTS:-}" ]; then
+	# shellcheck disable=SC2086 # a list of test names
+	set -- $NVS_CHECK_TESTS
+	echo "# NVS_CHECK_TESTS: only $*"
+fi
 
 # ------------------------------------------------------------------ deps
 
