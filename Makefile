@@ -82,8 +82,11 @@ tools_install: tools
 install: modules_install tools_install
 
 # Works without kernel headers too: Kbuild's clean when there is a tree,
-# and the build products by name in any case.
+# and the build products by name in any case.  Never removes $(BUILDDIR)
+# while something is mounted in it (make check-fresh's chroot).
 clean:
+	@! awk '{ print $$5 "/" }' /proc/self/mountinfo | grep -qF '$(BUILDDIR)/' || \
+		{ echo "netvsc: something is mounted under $(BUILDDIR) (make check-fresh running?); not cleaning" >&2; exit 1; }
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(SRCDIR) clean)
 	find $(SRCDIR)/drivers $(SRCDIR)/include \( -name '*.o' -o -name '*.ko' \
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
@@ -91,7 +94,7 @@ clean:
 	rm -f $(SRCDIR)/Module.symvers $(SRCDIR)/modules.order
 	$(MAKE) -C tools/vfctl clean
 	$(MAKE) -C tools/udev clean
-	rm -rf $(BUILDDIR)
+	rm -rf --one-file-system $(BUILDDIR)
 
 deps:
 	@scripts/deps.sh
