@@ -328,8 +328,8 @@ do_dkms() {
 			if ls "$dir"/netvsc_sim.ko* >/dev/null 2>&1; then
 				echo "FAIL: netvsc_sim installed in $dir"; rc=1
 			fi
-			dkms status -m netvsc -k "$k" | grep -q ": installed" ||
-				{ echo "FAIL: dkms status: not installed for $k"; rc=1; }
+			dkms status -m netvsc -k "$k" | grep -q ": installed$" ||
+				{ echo "FAIL: dkms status: not installed (alone) for $k"; rc=1; }
 			modprobe --dirname=/ -S "$k" --show-depends hv_netvsc |
 				grep -q updates/dkms/hv_netvsc ||
 				{ echo "FAIL: modprobe does not pick updates/dkms/hv_netvsc for $k"; rc=1; }
