@@ -102,9 +102,9 @@ void netvsc_nt_pair(struct netvsc_priv *priv, struct net_device *vf)
 
 	if (cur) {
 		if (cur != vf)
-			netdev_info(priv->dev,
-				    "%s has our MAC but %s is already our VF; ignoring it\n",
-				    vf->name, cur->name);
+			netvsc_foreign_info(priv,
+					    "%s has our MAC but %s is already our VF; ignoring it\n",
+					    vf->name, cur->name);
 		return;
 	}
 
