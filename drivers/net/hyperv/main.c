@@ -61,7 +61,8 @@ static const struct kernel_param_ops netvsc_vflist_ops = {
 	.get = netvsc_vflist_get,
 };
 module_param_cb(vflist, &netvsc_vflist_ops, NULL, 0444);
-MODULE_PARM_DESC(vflist, "The VFs paired with synthetic devices (read-only)");
+MODULE_PARM_DESC(vflist,
+		 "The VFs paired with synthetic devices in the reader's network namespace (read-only)");
 
 static int __init netvsc_init(void)
 {

@@ -17,11 +17,10 @@
  * so that its final unregistration, whatever its MAC by then, finds them
  * in one lookup too.
  *
- * Locking: the hash is changed and read under RTNL.  The list of paired
- * VFs that the vflist module parameter shows is rebuilt under RTNL and
- * netvsc_vflist_lock, and read under that lock alone: a parameter is
- * read with its module's param_lock held, and other modules take theirs
- * under RTNL.
+ * Locking: the hashes are changed and read under RTNL.  The vflist
+ * module parameter is read without RTNL (a parameter is read with its
+ * module's param_lock held, and other modules take theirs under RTNL), by
+ * walking the reader's namespace under RCU.
  */
 
 #include <linux/etherdevice.h>
@@ -29,9 +28,11 @@
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <linux/nsproxy.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched.h>
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
@@ -42,9 +43,6 @@
 
 static DEFINE_HASHTABLE(netvsc_devs, NETVSC_HASH_BITS);
 static DEFINE_HASHTABLE(netvsc_evicted, NETVSC_HASH_BITS);
-
-static DEFINE_MUTEX(netvsc_vflist_lock);
-static char netvsc_vflist_buf[PAGE_SIZE];
 
 /* Lines about devices that are not ours: 10 a minute. */
 static DEFINE_RATELIMIT_STATE(netvsc_foreign_rs, 60 * HZ, 10);
@@ -320,44 +318,34 @@ void netvsc_evict_forget(const struct net_device *dev)
 }
 
 /**
- * netvsc_vflist_update - rebuild the list of paired VFs
- *
- * Called when a VF is paired or unpaired, and when a device is renamed.
- */
-void netvsc_vflist_update(void)
-{
-	struct netvsc_priv *priv;
-	struct net_device *vf;
-	int len = 0, bkt;
-
-	ASSERT_RTNL();
-
-	mutex_lock(&netvsc_vflist_lock);
-	netvsc_vflist_buf[0] = '\0';
-	hash_for_each(netvsc_devs, bkt, priv, mac_node) {
-		vf = rtnl_dereference(priv->vf);
-		if (vf)
-			len += scnprintf(netvsc_vflist_buf + len,
-					 sizeof(netvsc_vflist_buf) - len,
-					 "%s%s", len ? " " : "", vf->name);
-	}
-	mutex_unlock(&netvsc_vflist_lock);
-}
-
-/**
- * netvsc_vflist - the names of all paired VFs
+ * netvsc_vflist - the names of the paired VFs the reader may see
  * @buf: where to write them, space separated, with a newline
  * @size: its size
  *
- * Context: any process context; takes no RTNL.
+ * A module parameter is the same file in every namespace: it lists only
+ * the VFs in the reader's network namespace (a VF is always in its
+ * synthetic device's), whose names the reader sees anyway.  Read from
+ * init_net, as udev does, it lists init_net's.
+ *
+ * Context: the reader's process context; takes no RTNL.
  * Return: the length written.
  */
 int netvsc_vflist(char *buf, size_t size)
 {
-	int len;
+	struct net *net = current->nsproxy->net_ns;
+	struct net_device *dev, *vf;
+	int len = 0;
 
-	mutex_lock(&netvsc_vflist_lock);
-	len = scnprintf(buf, size, "%s\n", netvsc_vflist_buf);
-	mutex_unlock(&netvsc_vflist_lock);
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (!netvsc_is_netvsc(dev))
+			continue;
+		vf = rcu_dereference(((struct netvsc_priv *)netdev_priv(dev))->vf);
+		if (vf && net_eq(dev_net(vf), net))
+			len += scnprintf(buf + len, size - len, "%s%s",
+					 len ? " " : "", vf->name);
+	}
+	rcu_read_unlock();
+	len += scnprintf(buf + len, size - len, "\n");
 	return len;
 }

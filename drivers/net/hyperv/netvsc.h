@@ -254,7 +254,6 @@ void netvsc_hash_del(struct netvsc_priv *priv);
 void netvsc_hash_update(struct netvsc_priv *priv);
 void netvsc_evict_set(struct netvsc_priv *priv, const struct net_device *vf);
 void netvsc_evict_forget(const struct net_device *dev);
-void netvsc_vflist_update(void);
 int netvsc_vflist(char *buf, size_t size);
 
 /* nontransparent.c */

@@ -195,10 +195,6 @@ static int netvsc_netdev_event(struct notifier_block *nb,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct netvsc_priv *priv;
 
-	/* A VF's new name, for the vflist parameter. */
-	if (event == NETDEV_CHANGENAME)
-		netvsc_vflist_update();
-
 	if (netvsc_is_netvsc(dev))
 		return netvsc_self_event(netdev_priv(dev), event, ptr);
 

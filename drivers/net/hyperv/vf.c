@@ -642,7 +642,6 @@ int netvsc_vf_claim(struct netvsc_priv *priv, struct net_device *vf)
 	vf->flags |= IFF_SLAVE;
 	netdev_hold(vf, &priv->vf_tracker, GFP_KERNEL);
 	rcu_assign_pointer(priv->vf, vf);
-	netvsc_vflist_update();
 	netvsc_evict_set(priv, NULL);
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_WAITING);
 	netdev_info(dev, "VF %s claimed\n", vf->name);
@@ -692,7 +691,6 @@ void netvsc_vf_release(struct netvsc_priv *priv, enum netvsc_reason reason,
 	netdev_upper_dev_unlink(vf, dev);
 	netdev_rx_handler_unregister(vf);
 	RCU_INIT_POINTER(priv->vf, NULL);
-	netvsc_vflist_update();
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_NONE);
 	netdev_info(dev, "VF %s released\n", vf->name);
 	netdev_put(vf, &priv->vf_tracker);
