@@ -512,7 +512,9 @@ run_scale() {
 
 # ------------------------------------------------------------------ main
 
-nvs_load || { echo "bench: cannot load the modules" >&2; exit 1; }
+# The bench's VFs are veths: netvsc takes them only with vf_trust_nonpci
+# (NVS_VETH_PARAMS), which is for testing.
+nvs_load "${NVS_VETH_PARAMS[@]}" || { echo "bench: cannot load the modules" >&2; exit 1; }
 # NVS_BENCH_SIM="KNOB=VALUE ...": the simulated host's defaults for the
 # devices of this run (netvsc_sim/defaults/ in debugfs).
 for kv in ${NVS_BENCH_SIM:-}; do

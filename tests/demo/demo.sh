@@ -34,7 +34,9 @@ stats() {
 }
 
 nvs_require_modules
-nvs_load || exit 1
+# The demo's VF is a veth: netvsc takes it only with vf_trust_nonpci
+# (NVS_VETH_PARAMS), which is for testing.
+nvs_load "${NVS_VETH_PARAMS[@]}" || exit 1
 
 say "A simulated Hyper-V NIC and a host namespace"
 topo_setup || { echo "demo: cannot build the topology" >&2; exit 1; }

@@ -32,7 +32,14 @@
 #   NETVSC_DIR                   repo root
 #   nvs_require_modules          skip the test unless both .ko files exist
 #   nvs_load [PARAMS...]         insmod netvsc.ko PARAMS, then netvsc_sim.ko
-#                                (each unless already loaded)
+#                                (each unless already loaded); PARAMS
+#                                start with NVS_VETH_PARAMS unless they set
+#                                vf_trust_nonpci themselves
+#   NVS_VETH_PARAMS              vf_trust_nonpci=1: the tests' VFs are
+#                                veths, which netvsc takes only with it
+#                                (for testing; a test of the PCI-only
+#                                default passes vf_trust_nonpci=0)
+#   nvs_trust_nonpci Y|N         set vf_trust_nonpci at run time
 #   nvs_unload                   rmmod netvsc_sim (and hv_netvsc if loaded),
 #                                then netvsc
 #   sim_new ID MAC [OPTS...]     create simulated device ID
@@ -284,8 +291,19 @@ _nvs_insmod() {
 	_nvs_loaded+=("$mod")
 }
 
+NVS_VETH_PARAMS=(vf_trust_nonpci=1)
+
 nvs_load() {
-	_nvs_insmod netvsc "$@" && _nvs_insmod netvsc_sim
+	local p params=("${NVS_VETH_PARAMS[@]}")
+
+	for p in "$@"; do
+		[[ $p != vf_trust_nonpci=* ]] || params=()
+	done
+	_nvs_insmod netvsc "${params[@]}" "$@" && _nvs_insmod netvsc_sim
+}
+
+nvs_trust_nonpci() {
+	echo "$1" >/sys/module/netvsc/parameters/vf_trust_nonpci
 }
 
 nvs_unload() {

@@ -105,7 +105,8 @@ splats() {
 cycle() {
 	local n=$1 id dev i=0 now
 
-	insmod "$NVS_MODDIR/netvsc.ko" || { echo "insmod netvsc failed"; return 1; }
+	insmod "$NVS_MODDIR/netvsc.ko" "${NVS_VETH_PARAMS[@]}" ||
+		{ echo "insmod netvsc failed"; return 1; }
 	insmod "$NVS_MODDIR/netvsc_sim.ko" || { echo "insmod netvsc_sim failed"; return 1; }
 	for id in $((2 * n)) $((2 * n + 1)); do
 		i=$((i + 1))

@@ -4,7 +4,7 @@
 #
 # The kernel side of the non-transparent VF mode (vf_transparent=0):
 #  - a veth with the synthetic MAC is paired (listed in the vflist module
-#    parameter), not enslaved;
+#    parameter, read in the guest netns), not enslaved;
 #  - while it is up: the data path is the VF, the synthetic device has no
 #    carrier, frames arriving on the synthetic path are delivered as
 #    received on the VF (a packet socket bound to the VF sees them, one
@@ -219,8 +219,9 @@ VF=$TOPO_VF
 EV=$NT_TMP/uevents
 RX=$NT_TMP/rx
 
+# vflist lists the VFs of the reader's netns: read it in the guest's.
 vflist() {
-	cat /sys/module/netvsc/parameters/vflist
+	in_g cat /sys/module/netvsc/parameters/vflist
 }
 
 vf_listed() {

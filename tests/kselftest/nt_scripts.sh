@@ -142,8 +142,13 @@ is_up() {
 	[ $((f & 1)) -ne 0 ]
 }
 
+# vflist lists the VFs of the reader's netns: read it in the guest's.
+vflist() {
+	in_g cat /sys/module/netvsc/parameters/vflist
+}
+
 vf_listed() {
-	tr ' ' '\n' </sys/module/netvsc/parameters/vflist | grep -qx "$1"
+	vflist | tr ' ' '\n' | grep -qx "$1"
 }
 
 bond_attr() {
@@ -607,7 +612,7 @@ ktap_diag "removal: at most $gap pings in a row lost;" "$(tail -n 2 "$T/ping")"
 check "removal: the bond runs on $SYN alone, active" \
 	wait_for 60 bond_is "$SYN" "" "$SYN"
 check_eq "removal: data path synthetic, vflist empty" "synthetic " \
-	"$(topo_datapath) $(tr -d ' \n' </sys/module/netvsc/parameters/vflist)"
+	"$(topo_datapath) $(vflist | tr -d ' \n')"
 check_eq "removal: the addresses stayed on the bond" "$ADDRS_BEFORE" \
 	"$(addrs "$BOND" | sed "s/label $BOND:/label $SYN:/")"
 

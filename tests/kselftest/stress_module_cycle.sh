@@ -99,7 +99,8 @@ free_vfs() {
 
 # cycle: load, create, join, unload while joined.
 cycle() {
-	insmod "$NVS_MODDIR/netvsc.ko" || { echo "insmod netvsc failed"; return 1; }
+	insmod "$NVS_MODDIR/netvsc.ko" "${NVS_VETH_PARAMS[@]}" ||
+		{ echo "insmod netvsc failed"; return 1; }
 	insmod "$NVS_MODDIR/netvsc_sim.ko" || { echo "insmod netvsc_sim failed"; return 1; }
 	echo "${IDS[0]} ${MACS[0]}" >"$NVS_SIM_BUS/new_device" || { echo "new_device failed"; return 1; }
 	echo "${IDS[1]} ${MACS[1]}" >"$NVS_SIM_BUS/new_device" || { echo "new_device failed"; return 1; }

@@ -67,12 +67,11 @@ bool netvsc_slot_serial(const char *name, u32 *serial)
 /* The serial number of the slot @vf's PCI device sits in. */
 static bool netvsc_vf_serial(const struct net_device *vf, u32 *serial)
 {
-	struct device *parent = vf->dev.parent;
 	struct pci_dev *pdev;
 
-	if (!parent || !dev_is_pci(parent))
+	if (!netvsc_dev_is_pci(vf))
 		return false;
-	pdev = to_pci_dev(parent);
+	pdev = to_pci_dev(vf->dev.parent);
 	if (!pdev->slot)
 		return false;
 	return netvsc_slot_serial(pci_slot_name(pdev->slot), serial);

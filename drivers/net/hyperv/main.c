@@ -6,6 +6,8 @@
  * they may change at run time.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
@@ -21,6 +23,35 @@ module_param_named(vf_join_delay_ms, netvsc_vf_join_delay_ms, uint, 0644);
 MODULE_PARM_DESC(vf_join_delay_ms,
 		 "Delay between claiming a VF and switching the data path to it, in ms");
 
+/* Written by root alone (0644); read with READ_ONCE() under RTNL. */
+bool netvsc_vf_trust_nonpci;
+
+static int netvsc_trust_nonpci_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	bool was = READ_ONCE(netvsc_vf_trust_nonpci);
+	int err;
+
+	err = param_set_bool(val, kp);
+	if (err)
+		return err;
+	if (READ_ONCE(netvsc_vf_trust_nonpci))
+		pr_warn("vf_trust_nonpci is set: devices without a PCI parent (veth, dummy) may become VFs; this is for testing only\n");
+	else if (was)
+		pr_info("vf_trust_nonpci is cleared: only PCI devices become VFs\n");
+	return 0;
+}
+
+static const struct kernel_param_ops netvsc_trust_nonpci_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = netvsc_trust_nonpci_set,
+	.get = param_get_bool,
+};
+module_param_cb(vf_trust_nonpci, &netvsc_trust_nonpci_ops,
+		&netvsc_vf_trust_nonpci, 0644);
+MODULE_PARM_DESC(vf_trust_nonpci,
+		 "For testing only: let devices without a PCI parent (veth) become VFs (default N)");
+
 static int netvsc_vflist_get(char *buffer, const struct kernel_param *kp)
 {
 	return netvsc_vflist(buffer, PAGE_SIZE);
@@ -30,7 +61,8 @@ static const struct kernel_param_ops netvsc_vflist_ops = {
 	.get = netvsc_vflist_get,
 };
 module_param_cb(vflist, &netvsc_vflist_ops, NULL, 0444);
-MODULE_PARM_DESC(vflist, "The VFs paired with synthetic devices (read-only)");
+MODULE_PARM_DESC(vflist,
+		 "The VFs paired with synthetic devices in the reader's network namespace (read-only)");
 
 static int __init netvsc_init(void)
 {

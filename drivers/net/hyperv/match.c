@@ -2,17 +2,25 @@
 /*
  * netvsc: which device is whose VF.
  *
+ * Only a device the host could have given us becomes a VF: an Ethernet
+ * PCI function (Hyper-V hot-adds VFs on its virtual PCI bus), neither a
+ * master nor stacked on another device nor another device's lower.  The
+ * host's association by serial number (assoc.c) comes first, the MAC
+ * address second.  A device is never taken out of a namespace that a
+ * user namespace other than the initial one owns: whoever made it there
+ * needs no privilege on the host's devices.  Devices without a PCI parent
+ * (veth) qualify only while root sets vf_trust_nonpci, for testing.
+ *
  * Synthetic devices are hashed by MAC address, so that a netdev event
  * costs one lookup however many synthetic devices there are.  Those that
  * remember an evicted VF are also hashed by that VF's address in memory,
  * so that its final unregistration, whatever its MAC by then, finds them
  * in one lookup too.
  *
- * Locking: the hash is changed and read under RTNL.  The list of paired
- * VFs that the vflist module parameter shows is rebuilt under RTNL and
- * netvsc_vflist_lock, and read under that lock alone: a parameter is
- * read with its module's param_lock held, and other modules take theirs
- * under RTNL.
+ * Locking: the hashes are changed and read under RTNL.  The vflist
+ * module parameter is read without RTNL (a parameter is read with its
+ * module's param_lock held, and other modules take theirs under RTNL), by
+ * walking the reader's namespace under RCU.
  */
 
 #include <linux/etherdevice.h>
@@ -20,7 +28,13 @@
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <linux/nsproxy.h>
+#include <linux/pci.h>
+#include <linux/ratelimit.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched.h>
+#include <linux/user_namespace.h>
+#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 #include "netvsc.h"
@@ -30,8 +44,18 @@
 static DEFINE_HASHTABLE(netvsc_devs, NETVSC_HASH_BITS);
 static DEFINE_HASHTABLE(netvsc_evicted, NETVSC_HASH_BITS);
 
-static DEFINE_MUTEX(netvsc_vflist_lock);
-static char netvsc_vflist_buf[PAGE_SIZE];
+/* Lines about devices that are not ours: 10 a minute. */
+static DEFINE_RATELIMIT_STATE(netvsc_foreign_rs, 60 * HZ, 10);
+
+/**
+ * netvsc_foreign_ratelimit - may a line about a foreign device be logged?
+ *
+ * Return: true if it may (see netvsc_foreign_info()).
+ */
+bool netvsc_foreign_ratelimit(void)
+{
+	return __ratelimit(&netvsc_foreign_rs);
+}
 
 static u64 netvsc_mac_key(const u8 *mac)
 {
@@ -68,28 +92,91 @@ static bool netvsc_is_mac_or_ipvlan(const struct net_device *dev)
 }
 
 /**
- * netvsc_vf_candidate - could this device be a VF at all?
+ * netvsc_dev_is_pci - is this device a PCI function?
+ * @dev: any device
+ */
+bool netvsc_dev_is_pci(const struct net_device *dev)
+{
+	return dev->dev.parent && dev_is_pci(dev->dev.parent);
+}
+
+/* A VF is an Ethernet device that is not a synthetic device, a master
+ * (bond, team, bridge, Open vSwitch, VRF, failover), or stacked on
+ * another device (VLAN, macvlan, ipvlan, macsec, anything with a lower
+ * device).  Those share a MAC address with another device by design.
+ */
+static bool netvsc_vf_kind(const struct net_device *dev)
+{
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN ||
+	    dev->flags & (IFF_LOOPBACK | IFF_MASTER) || netvsc_is_netvsc(dev))
+		return false;
+	if (netif_is_bond_master(dev) || netif_is_team_master(dev) ||
+	    netif_is_bridge_master(dev) || netif_is_ovs_master(dev) ||
+	    netif_is_l3_master(dev) || netif_is_failover(dev))
+		return false;
+	if (is_vlan_dev(dev) || netif_is_macsec(dev) ||
+	    netvsc_is_mac_or_ipvlan(dev))
+		return false;
+	/* The adjacency lists change under RTNL. */
+	ASSERT_RTNL();
+	return list_empty(&dev->adj_list.lower);
+}
+
+/* Already another device's lower device (a bond's slave, a port). */
+static bool netvsc_vf_taken(const struct net_device *dev)
+{
+	return !list_empty(&dev->adj_list.upper);
+}
+
+/**
+ * netvsc_vf_candidate - could this device be a VF at all, by its kind?
  * @dev: any device
  *
- * A VF is an Ethernet device that is not itself a synthetic device, a
- * VLAN, a bond, team or bridge master, or a macvlan or ipvlan upper.
+ * Return: true for an Ethernet device that is neither a master nor
+ * stacked on another device, nor another device's lower device yet.
+ *
+ * Context: RTNL.
  */
 bool netvsc_vf_candidate(const struct net_device *dev)
 {
-	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN &&
-	       !(dev->flags & IFF_LOOPBACK) && !netvsc_is_netvsc(dev) &&
-	       !is_vlan_dev(dev) && !netif_is_bond_master(dev) &&
-	       !netif_is_team_master(dev) && !netif_is_bridge_master(dev) &&
-	       !netvsc_is_mac_or_ipvlan(dev);
+	return netvsc_vf_kind(dev) && !netvsc_vf_taken(dev);
+}
+
+/* A PCI function, or anything while root trusts non-PCI devices. */
+static bool netvsc_vf_trusted(const struct net_device *dev)
+{
+	return netvsc_dev_is_pci(dev) || READ_ONCE(netvsc_vf_trust_nonpci);
+}
+
+/* A VF may join from its own namespace, or be moved out of one that the
+ * initial user namespace owns; never out of one a user made.
+ */
+static bool netvsc_vf_reachable(const struct net_device *dev,
+				const struct netvsc_priv *priv)
+{
+	struct net *net = dev_net(dev);
+
+	return net_eq(net, dev_net(priv->dev)) || net->user_ns == &init_user_ns;
+}
+
+static struct netvsc_priv *netvsc_match_mac(const struct net_device *dev)
+{
+	struct netvsc_priv *priv;
+
+	priv = netvsc_lookup(dev->dev_addr);
+	if (!priv && is_valid_ether_addr(dev->perm_addr))
+		priv = netvsc_lookup(dev->perm_addr);
+	return priv;
 }
 
 /**
  * netvsc_match - the synthetic device a candidate VF belongs to
  * @dev: any device
  *
- * Return: the synthetic device the host associated @dev with by serial
- * number, else the one whose MAC address is @dev's current or permanent
- * one, or NULL.
+ * Return: for a trusted candidate (see the top of this file), the
+ * synthetic device the host associated @dev with by serial number, else
+ * the one whose MAC address is @dev's current or permanent one; NULL if
+ * there is none, or @dev may not be taken from its namespace.
  */
 struct netvsc_priv *netvsc_match(const struct net_device *dev)
 {
@@ -97,15 +184,47 @@ struct netvsc_priv *netvsc_match(const struct net_device *dev)
 
 	ASSERT_RTNL();
 
-	if (!netvsc_vf_candidate(dev))
+	if (!netvsc_vf_candidate(dev) || !netvsc_vf_trusted(dev))
 		return NULL;
 	priv = netvsc_assoc_match(dev);
-	if (priv)
-		return priv;
-	priv = netvsc_lookup(dev->dev_addr);
-	if (!priv && is_valid_ether_addr(dev->perm_addr))
-		priv = netvsc_lookup(dev->perm_addr);
+	if (!priv)
+		priv = netvsc_match_mac(dev);
+	if (priv && !netvsc_vf_reachable(dev, priv))
+		return NULL;
 	return priv;
+}
+
+/**
+ * netvsc_match_explain - log why a device with our MAC is not our VF
+ * @dev: a device netvsc_match() found no synthetic device for
+ *
+ * Masters and stacked devices share our MAC by design and are not
+ * mentioned; a device refused because another device has it, for what
+ * it is or for where it is, is, within the rate limit of lines about
+ * foreign devices.
+ */
+void netvsc_match_explain(const struct net_device *dev)
+{
+	struct netvsc_priv *priv;
+	const char *why;
+
+	ASSERT_RTNL();
+
+	if (!netvsc_vf_kind(dev))
+		return;
+	priv = netvsc_match_mac(dev);
+	if (!priv)
+		return;
+	if (netvsc_vf_taken(dev))
+		why = "belongs to another device";
+	else if (!netvsc_vf_trusted(dev))
+		why = "it is not a PCI device";
+	else if (!netvsc_vf_reachable(dev, priv))
+		why = "its network namespace belongs to another user namespace";
+	else
+		return;
+	netvsc_foreign_info(priv, "%s has our MAC but %s; not taking it\n",
+			    dev->name, why);
 }
 
 /**
@@ -199,44 +318,34 @@ void netvsc_evict_forget(const struct net_device *dev)
 }
 
 /**
- * netvsc_vflist_update - rebuild the list of paired VFs
- *
- * Called when a VF is paired or unpaired, and when a device is renamed.
- */
-void netvsc_vflist_update(void)
-{
-	struct netvsc_priv *priv;
-	struct net_device *vf;
-	int len = 0, bkt;
-
-	ASSERT_RTNL();
-
-	mutex_lock(&netvsc_vflist_lock);
-	netvsc_vflist_buf[0] = '\0';
-	hash_for_each(netvsc_devs, bkt, priv, mac_node) {
-		vf = rtnl_dereference(priv->vf);
-		if (vf)
-			len += scnprintf(netvsc_vflist_buf + len,
-					 sizeof(netvsc_vflist_buf) - len,
-					 "%s%s", len ? " " : "", vf->name);
-	}
-	mutex_unlock(&netvsc_vflist_lock);
-}
-
-/**
- * netvsc_vflist - the names of all paired VFs
+ * netvsc_vflist - the names of the paired VFs the reader may see
  * @buf: where to write them, space separated, with a newline
  * @size: its size
  *
- * Context: any process context; takes no RTNL.
+ * A module parameter is the same file in every namespace: it lists only
+ * the VFs in the reader's network namespace (a VF is always in its
+ * synthetic device's), whose names the reader sees anyway.  Read from
+ * init_net, as udev does, it lists init_net's.
+ *
+ * Context: the reader's process context; takes no RTNL.
  * Return: the length written.
  */
 int netvsc_vflist(char *buf, size_t size)
 {
-	int len;
+	struct net *net = current->nsproxy->net_ns;
+	struct net_device *dev, *vf;
+	int len = 0;
 
-	mutex_lock(&netvsc_vflist_lock);
-	len = scnprintf(buf, size, "%s\n", netvsc_vflist_buf);
-	mutex_unlock(&netvsc_vflist_lock);
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (!netvsc_is_netvsc(dev))
+			continue;
+		vf = rcu_dereference(((struct netvsc_priv *)netdev_priv(dev))->vf);
+		if (vf && net_eq(dev_net(vf), net))
+			len += scnprintf(buf + len, size - len, "%s%s",
+					 len ? " " : "", vf->name);
+	}
+	rcu_read_unlock();
+	len += scnprintf(buf + len, size - len, "\n");
 	return len;
 }

@@ -181,6 +181,7 @@ extern const struct net_device_ops netvsc_netdev_ops;
 extern const struct ethtool_ops netvsc_ethtool_ops;
 extern unsigned int netvsc_vf_join_delay_ms;
 extern bool netvsc_vf_transparent;
+extern bool netvsc_vf_trust_nonpci;
 
 static inline bool netvsc_is_netvsc(const struct net_device *dev)
 {
@@ -199,6 +200,15 @@ static inline struct net_device *netvsc_joined_vf(struct netvsc_priv *priv)
 		return NULL;
 	return rtnl_dereference(priv->vf);
 }
+
+/* A log line about a device that is not (yet) ours: a local user can make
+ * such devices at will, so these lines are rate-limited together.
+ */
+#define netvsc_foreign_info(priv, fmt, ...)				\
+	do {								\
+		if (netvsc_foreign_ratelimit())				\
+			netdev_info((priv)->dev, fmt, ##__VA_ARGS__);	\
+	} while (0)
 
 /* datapath.c */
 netdev_tx_t netvsc_start_xmit(struct sk_buff *skb, struct net_device *dev);
@@ -233,7 +243,10 @@ bool netvsc_slot_serial(const char *name, u32 *serial);
 struct netvsc_priv *netvsc_assoc_match(const struct net_device *vf);
 
 /* match.c */
+bool netvsc_dev_is_pci(const struct net_device *dev);
 bool netvsc_vf_candidate(const struct net_device *dev);
+void netvsc_match_explain(const struct net_device *dev);
+bool netvsc_foreign_ratelimit(void);
 struct netvsc_priv *netvsc_match(const struct net_device *dev);
 struct netvsc_priv *netvsc_vf_owner(const struct net_device *vf);
 void netvsc_hash_add(struct netvsc_priv *priv);
@@ -241,7 +254,6 @@ void netvsc_hash_del(struct netvsc_priv *priv);
 void netvsc_hash_update(struct netvsc_priv *priv);
 void netvsc_evict_set(struct netvsc_priv *priv, const struct net_device *vf);
 void netvsc_evict_forget(const struct net_device *dev);
-void netvsc_vflist_update(void);
 int netvsc_vflist(char *buf, size_t size);
 
 /* nontransparent.c */

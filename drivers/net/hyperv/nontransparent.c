@@ -102,16 +102,15 @@ void netvsc_nt_pair(struct netvsc_priv *priv, struct net_device *vf)
 
 	if (cur) {
 		if (cur != vf)
-			netdev_info(priv->dev,
-				    "%s has our MAC but %s is already our VF; ignoring it\n",
-				    vf->name, cur->name);
+			netvsc_foreign_info(priv,
+					    "%s has our MAC but %s is already our VF; ignoring it\n",
+					    vf->name, cur->name);
 		return;
 	}
 
 	netdev_hold(vf, &priv->vf_tracker, GFP_KERNEL);
 	rcu_assign_pointer(priv->vf, vf);
 	hash_add(netvsc_nt_vfs, &priv->nt_node, (unsigned long)vf);
-	netvsc_vflist_update();
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_WAITING);
 	netdev_info(priv->dev, "paired with VF %s\n", vf->name);
 
@@ -136,7 +135,6 @@ void netvsc_nt_unpair(struct netvsc_priv *priv, enum netvsc_reason reason)
 	netvsc_nt_vf_down(priv, vf, reason);
 	hash_del(&priv->nt_node);
 	RCU_INIT_POINTER(priv->vf, NULL);
-	netvsc_vflist_update();
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_NONE);
 	netdev_info(priv->dev, "unpaired from VF %s\n", vf->name);
 	netdev_put(vf, &priv->vf_tracker);

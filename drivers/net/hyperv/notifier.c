@@ -2,10 +2,17 @@
 /*
  * netvsc: the netdev notifier.  It sees the synthetic devices' own
  * events, their VFs' events, and every other device's, among which it
- * finds new VFs by MAC address.
+ * finds new VFs (match.c says which devices qualify).
  *
- * Locking: netdev notifiers run under RTNL.  Nothing here blocks for
- * long: joins and namespace moves are deferred to work items (vf.c).
+ * A new VF is hidden (IFF_SLAVE) from NETDEV_POST_INIT on, before anyone
+ * sees it, if it is to be claimed in its own namespace at NETDEV_REGISTER;
+ * if it is not claimed then after all, NETDEV_REGISTER unhides it.  One
+ * that is to be moved in from another namespace is not hidden there, so
+ * that a move that is refused, fails or never runs leaves it unchanged.
+ *
+ * Locking: netdev notifiers run under RTNL, and so does every access to
+ * netvsc_hidden.  Nothing here blocks for long: joins and namespace moves
+ * are deferred to work items (vf.c).
  */
 
 #include <linux/etherdevice.h>
@@ -13,6 +20,13 @@
 #include <linux/rtnetlink.h>
 
 #include "netvsc.h"
+
+/* The device NETDEV_POST_INIT hid, until its NETDEV_REGISTER: only
+ * compared with, never dereferenced (a device whose registration fails in
+ * between is freed without a NETDEV_REGISTER; the next POST_INIT
+ * overwrites the pointer before any device at that address registers).
+ */
+static const struct net_device *netvsc_hidden;
 
 static int netvsc_self_event(struct netvsc_priv *priv, unsigned long event,
 			     void *ptr)
@@ -114,14 +128,9 @@ static void netvsc_candidate(struct netvsc_priv *priv, struct net_device *dev,
 	/* A VF the user took away comes back only by the user's hand. */
 	if (dev == priv->vf_evicted && !(here && same_mac))
 		return;
-	if (here ? netvsc_vf_claim(priv, dev) :
-		   !netvsc_vf_acceptable(priv, dev)) {
-		/* Refused: unhide what NETDEV_POST_INIT hid. */
-		if (event == NETDEV_REGISTER)
-			dev->flags &= ~IFF_SLAVE;
-		return;
-	}
-	if (!here)
+	if (here)
+		netvsc_vf_claim(priv, dev);
+	else
 		netvsc_vf_queue_move(priv, dev);
 }
 
@@ -144,24 +153,37 @@ static int netvsc_other_event(struct net_device *dev, unsigned long event)
 	switch (event) {
 	case NETDEV_POST_INIT:
 		/* Hide a VF from addrconf and friends before anyone sees it. */
-		if (netvsc_vf_transparent && netvsc_match(dev))
+		netvsc_hidden = NULL;
+		priv = netvsc_match(dev);
+		if (netvsc_vf_transparent && priv &&
+		    net_eq(dev_net(dev), dev_net(priv->dev))) {
 			dev->flags |= IFF_SLAVE;
+			netvsc_hidden = dev;
+		}
 		break;
 	case NETDEV_REGISTER:
 	case NETDEV_CHANGEADDR:
 	case NETDEV_UP:
 		priv = netvsc_match(dev);
-		if (!priv)
-			break;
-		if (netvsc_vf_transparent)
+		if (!priv && event != NETDEV_UP)
+			netvsc_match_explain(dev);
+		else if (priv && netvsc_vf_transparent)
 			netvsc_candidate(priv, dev, event);
-		else
+		else if (priv)
 			netvsc_nt_candidate(priv, dev, event);
+		/* Not claimed after all: unhide what NETDEV_POST_INIT hid. */
+		if (event == NETDEV_REGISTER && dev == netvsc_hidden) {
+			netvsc_hidden = NULL;
+			if (!netvsc_vf_owner(dev))
+				dev->flags &= ~IFF_SLAVE;
+		}
 		break;
 	case NETDEV_UNREGISTER:
 		/* Gone for good: forget it was ours, whatever its MAC now. */
 		if (dev->reg_state != NETREG_REGISTERED)
 			netvsc_evict_forget(dev);
+		if (dev == netvsc_hidden)
+			netvsc_hidden = NULL;
 		break;
 	}
 	return NOTIFY_DONE;
@@ -172,10 +194,6 @@ static int netvsc_netdev_event(struct notifier_block *nb,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct netvsc_priv *priv;
-
-	/* A VF's new name, for the vflist parameter. */
-	if (event == NETDEV_CHANGENAME)
-		netvsc_vflist_update();
 
 	if (netvsc_is_netvsc(dev))
 		return netvsc_self_event(netdev_priv(dev), event, ptr);

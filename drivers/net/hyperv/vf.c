@@ -590,8 +590,9 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
  * @priv: the synthetic device
  * @vf: a candidate, in any namespace
  *
- * Refuses, with a log line, a second VF and a device that belongs to
- * another (it has an rx_handler, as a bond's slave does).
+ * Refuses, with a (rate-limited) log line, a second VF and a device that
+ * belongs to another (it has an rx_handler, as a bond's slave does).  A
+ * refused device is left as it is.
  */
 bool netvsc_vf_acceptable(struct netvsc_priv *priv, struct net_device *vf)
 {
@@ -600,13 +601,13 @@ bool netvsc_vf_acceptable(struct netvsc_priv *priv, struct net_device *vf)
 	ASSERT_RTNL();
 
 	if (cur && cur != vf) {
-		netdev_info(priv->dev, "%s has our MAC but %s is already our VF; ignoring it\n",
-			    vf->name, cur->name);
+		netvsc_foreign_info(priv, "%s has our MAC but %s is already our VF; ignoring it\n",
+				    vf->name, cur->name);
 		return false;
 	}
 	if (netdev_is_rx_handler_busy(vf)) {
-		netdev_info(priv->dev, "%s has our MAC but belongs to another device; not taking it\n",
-			    vf->name);
+		netvsc_foreign_info(priv, "%s has our MAC but belongs to another device; not taking it\n",
+				    vf->name);
 		return false;
 	}
 	return true;
@@ -641,7 +642,6 @@ int netvsc_vf_claim(struct netvsc_priv *priv, struct net_device *vf)
 	vf->flags |= IFF_SLAVE;
 	netdev_hold(vf, &priv->vf_tracker, GFP_KERNEL);
 	rcu_assign_pointer(priv->vf, vf);
-	netvsc_vflist_update();
 	netvsc_evict_set(priv, NULL);
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_WAITING);
 	netdev_info(dev, "VF %s claimed\n", vf->name);
@@ -691,7 +691,6 @@ void netvsc_vf_release(struct netvsc_priv *priv, enum netvsc_reason reason,
 	netdev_upper_dev_unlink(vf, dev);
 	netdev_rx_handler_unregister(vf);
 	RCU_INIT_POINTER(priv->vf, NULL);
-	netvsc_vflist_update();
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_NONE);
 	netdev_info(dev, "VF %s released\n", vf->name);
 	netdev_put(vf, &priv->vf_tracker);
@@ -702,12 +701,14 @@ void netvsc_vf_release(struct netvsc_priv *priv, enum netvsc_reason reason,
  * @priv: the synthetic device, which has none
  *
  * A match in our namespace is claimed; one in another namespace is moved
- * into ours first.
+ * into ours first.  The one the host associated with us comes first, then
+ * one in our namespace.
  */
 void netvsc_vf_scan(struct netvsc_priv *priv)
 {
 	struct net_device *dev = priv->dev;
 	struct net_device *vf, *found = NULL;
+	int rank, best = -1;
 	struct net *net;
 
 	ASSERT_RTNL();
@@ -719,14 +720,22 @@ void netvsc_vf_scan(struct netvsc_priv *priv)
 	for_each_net_rcu(net) {
 		for_each_netdev_rcu(net, vf) {
 			if (vf->reg_state != NETREG_REGISTERED ||
-			    vf == priv->vf_evicted ||
-			    netvsc_match(vf) != priv)
+			    vf == priv->vf_evicted)
 				continue;
+			if (netvsc_match(vf) != priv) {
+				if (ether_addr_equal(vf->dev_addr,
+						     dev->dev_addr))
+					netvsc_match_explain(vf);
+				continue;
+			}
 			if (!check_net(net))
 				continue;
-			/* Prefer one in our namespace. */
-			if (!found || net_eq(net, dev_net(dev)))
+			rank = (netvsc_assoc_match(vf) == priv) * 2 +
+			       net_eq(net, dev_net(dev));
+			if (rank > best) {
 				found = vf;
+				best = rank;
+			}
 		}
 	}
 	rcu_read_unlock();
@@ -771,9 +780,11 @@ static void netvsc_move_work(struct work_struct *work)
 	netdev_info(dev, "moving VF %s into our namespace\n", vf->name);
 	err = dev_change_net_namespace(vf, dev_net(dev), "eth%d");
 	if (err)
-		netdev_warn(dev, "cannot move VF %s into our namespace (%d)\n",
-			    vf->name, err);
-	/* On success, NETDEV_REGISTER in our namespace claims it. */
+		netvsc_foreign_info(priv, "cannot move VF %s into our namespace (%d)\n",
+				    vf->name, err);
+	/* On success, NETDEV_REGISTER in our namespace claims it; on
+	 * failure the device is as it was: nothing was set on it.
+	 */
 
 put_net:
 	put_net(net);
