@@ -40,7 +40,10 @@
 #
 # Files: $BUILDDIR/vm/initramfs.cpio (cached, rebuilt when its inputs
 # change), console.log (full console of every boot of the last run),
-# results.ktap (the KTAP printed by the last test run).
+# results.ktap (the KTAP printed by the last test run); while a VM runs,
+# monitor.sock and qmp.sock (QEMU's monitor and QMP) and pci.in, pci.out
+# (the guest's PCI hot-plug requests, see "PCI" below and tests/vm/README),
+# with every request and its answer in pci.log.
 #
 # Exit status, test mode: 0 if every test passed or skipped, 1 otherwise
 # (also when a kernel splat shows up on the console outside a failing
