@@ -21,9 +21,10 @@ CFG_NAMES = {
     "vf": "(a) bare VF", "netvsc": "(b) netvsc + VF", "bond": "(c) bond a-b",
     "team": "(d) team a-b", "synth": "(e) netvsc synthetic",
     "bond100": "bond a-b miimon 100", "bond10": "bond a-b miimon 10",
+    "netvscpci": "netvsc + PCI VF (e1000e)",
 }
 DP_CFGS = ["vf", "netvsc", "bond", "team", "synth"]
-FO_CFGS = ["netvsc", "bond100", "bond10", "team"]
+FO_CFGS = ["netvsc", "netvscpci", "bond100", "bond10", "team"]
 EVENTS = ["none", "remove", "linkdown", "readd"]
 EV_NAMES = {"none": "none (control)", "remove": "VF removed",
             "linkdown": "VF link lost", "readd": "VF re-added"}

@@ -11,6 +11,10 @@
 #   bond    (c) bonding active-backup over vf0 (primary) + vf1 (backup veth)
 #   team    (d) team activebackup (teamd) over vf0 (prio 10) + vf1
 #   synth   (e) the netvsc synthetic path alone (no VF)
+#   netvscpci   netvsc with a real PCI VF, an e1000e hot-plugged into
+#               slot 7 through QEMU (tests/kselftest/pci.lib), on the
+#               same topology with the VM's virtio-net NIC as the host
+#               side: failover part only, events none, remove, readd
 #
 # Each measurement is one JSON line, printed as "@@R {...}" as soon as it is
 # taken (bench/bench.sh collects them) and appended to $OUT/results.jsonl.
@@ -31,6 +35,8 @@ esac
 . "$(dirname "$(readlink -f "$0")")/../tests/kselftest/lib.sh"
 # shellcheck source=tests/kselftest/topo.sh
 . "$NETVSC_DIR/tests/kselftest/topo.sh"
+# shellcheck source=tests/kselftest/pci.lib
+. "$NETVSC_DIR/tests/kselftest/pci.lib"
 
 BENCH=$NETVSC_DIR/bench
 VFCTL=$NETVSC_DIR/tools/vfctl/vfctl
@@ -84,6 +90,9 @@ teardown() {
 	if [ -n "$TEAMD_PID" ]; then
 		in_g teamd -t team0 -k >/dev/null 2>&1
 		TEAMD_PID=
+	fi
+	if [ "$CFG" = netvscpci ] && [ -e "/sys/bus/pci/devices/$(pci_addr "$PCI_SLOT")" ]; then
+		pci_unplug vf >&2
 	fi
 	if [ -n "$TOPO_DEV" ]; then
 		sim_del "$TOPO_ID" 2>/dev/null
@@ -146,6 +155,13 @@ setup() {
 			wait_for 30 topo_joined || return 1
 		fi
 		;;
+	netvscpci)
+		topo_setup && topo_pci_host || return 1
+		if [ -z "$novf" ]; then
+			pci_plug e1000e "$TOPO_MAC" "$PCI_SLOT" vf >&2 || return 1
+			wait_for 60 topo_joined || return 1
+		fi
+		;;
 	bond*)
 		miimon=${cfg#bond}
 		miimon=${miimon:-100}
@@ -200,6 +216,14 @@ fi
 # measuring code is the same for all.
 DP_CONFIGS=$CONFIGS
 [ -z "$QUICK" ] || DP_CONFIGS="vf netvsc"
+# A real PCI VF when the VM can hot-plug one (tests/vm/run.sh, "PCI").
+PCI_SLOT=7
+if [ -n "${NVS_PCI_SLOTS:-}" ] && modprobe e1000e && modprobe virtio_net; then
+	FO_CONFIGS+=" netvscpci"
+else
+	log "netvscpci skipped: no PCI hot-plug (not in the VM of tests/vm/run.sh, or no e1000e)"
+	rec '{"kind": "skip", "cfg": "netvscpci", "reason": "no PCI hot-plug"}'
+fi
 EVENTS="none remove linkdown readd"
 # The failover runs, CFG/EVENT.  QUICK keeps one run per code path: every
 # event on netvsc; bonding and team once built with vf0 and once without,
@@ -207,7 +231,9 @@ EVENTS="none remove linkdown readd"
 FO_RUNS=
 for cfg in $FO_CONFIGS; do
 	for ev in $EVENTS; do
-		if [ -z "$QUICK" ] || [ "$cfg" = netvsc ] ||
+		# The e1000e's link is QEMU's, not the host netns's to take down.
+		[ "$cfg:$ev" != netvscpci:linkdown ] || continue
+		if [ -z "$QUICK" ] || [ "$cfg" = netvsc ] || [ "$cfg" = netvscpci ] ||
 		   { [ "$cfg" != bond100 ] && [ "$ev" = none ]; } ||
 		   { [ "$cfg" != bond10 ] && [ "$ev" = readd ]; }; then
 			FO_RUNS+=" $cfg/$ev"
@@ -278,11 +304,18 @@ run_pps() {
 fo_event() {
 	case "$1" in
 	none) ;;
-	remove) topo_vf_del vf0 ;;
 	linkdown) in_h ip link set vf0p down ;;
+	remove)
+		if [ "$CFG" = netvscpci ]; then
+			pci_unplug vf >&2
+		else
+			topo_vf_del vf0
+		fi
+		;;
 	readd)
 		case "$CFG" in
 		netvsc) topo_vf_add && in_g ip link set vf0 up ;;
+		netvscpci) pci_plug e1000e "$TOPO_MAC" "$PCI_SLOT" vf >&2 ;;
 		bond*) topo_vf_add && in_g ip link set vf0 master bond0 ;;
 		team) topo_vf_add && in_g ip link set vf0 down &&
 			in_g teamdctl team0 port add vf0 ;;
@@ -292,7 +325,7 @@ fo_event() {
 }
 
 run_failover() {
-	local cfg=$1 ev=$2 rep=$3 r s novf='' sj rj sent got gap
+	local cfg=$1 ev=$2 rep=$3 r s novf='' sj rj sent got gap fo_s
 
 	[ "$ev" = readd ] && novf=novf
 	setup "$cfg" "$novf" || { err "setup $cfg ($ev) failed"; return 1; }
@@ -300,7 +333,11 @@ run_failover() {
 	ip netns exec "$TOPO_H" "$BENCH/udprecv" "$PORT" 2 "$OUT/ready" >"$OUT/recv.json" &
 	r=$!
 	recv_ready "$r" || { err "failover $cfg $ev: the receiver did not start"; return 1; }
-	in_g "$BENCH/udpsend" "$TOPO_HOST_IP" "$PORT" "$FO_RATE" "$FO_S" 64 >"$OUT/send.json" &
+	# pciehp removes a device 5 s after the host's request (the attention
+	# button's grace period), and a plug takes seconds: a longer stream.
+	fo_s=$FO_S
+	[ "$cfg" != netvscpci ] || fo_s=$(awk -v s="$FO_S" 'BEGIN { print s + 10 }')
+	in_g "$BENCH/udpsend" "$TOPO_HOST_IP" "$PORT" "$FO_RATE" "$fo_s" 64 >"$OUT/send.json" &
 	s=$!
 	sleep "$FO_HALF"
 	fo_event "$ev" || log "failover $cfg: event $ev failed"

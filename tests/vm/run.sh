@@ -40,7 +40,10 @@
 #
 # Files: $BUILDDIR/vm/initramfs.cpio (cached, rebuilt when its inputs
 # change), console.log (full console of every boot of the last run),
-# results.ktap (the KTAP printed by the last test run).
+# results.ktap (the KTAP printed by the last test run); while a VM runs,
+# monitor.sock and qmp.sock (QEMU's monitor and QMP) and pci.in, pci.out
+# (the guest's PCI hot-plug requests, see "PCI" below and tests/vm/README),
+# with every request and its answer in pci.log.
 #
 # Exit status, test mode: 0 if every test passed or skipped, 1 otherwise
 # (also when a kernel splat shows up on the console outside a failing
@@ -310,6 +313,152 @@ build_initramfs() {
 	rm -rf "$stage"
 }
 
+# ---------------------------------------------------------------- PCI
+
+# Real PCI NICs for the tests (tests/kselftest/pci.lib), hot-plugged as a
+# Hyper-V host hot-adds a VF.  The VM has:
+# - an always-present virtio-net NIC with MAC $PCI_HOST_MAC whose QEMU
+#   netdev is a port of network hub 0: the tests put it in their host
+#   netns, where it stands for the wire of the VFs;
+# - a PCIe root port for each slot number in $PCI_SLOTS, with native
+#   PCIe hot-plug (pciehp): a NIC plugged into slot N is alone on root
+#   port N's bus and its slot is /sys/bus/pci/slots/N, the name a
+#   host's VF association carries as its serial number;
+# - the QEMU monitor ($MON, human) and QMP ($QMP) on unix sockets;
+# - a fourth serial port (the guest's ttyS3) on the FIFOs $PCI_PIPE.in
+#   (to the guest) and $PCI_PIPE.out (from it).
+# The guest asks on ttyS3, a line per request:
+#   SEQ plug ID MODEL MAC SLOT   netdev hubport n_ID on hub 0 (kept for
+#                                the next plug of ID), device MODEL with
+#                                id ID and MAC on root port SLOT
+#   SEQ unplug ID                device_del ID
+# and pci_server answers "SEQ ok SLOT" once QMP accepted the request, or
+# "SEQ err MESSAGE".  The guest then waits for the device to come or go.
+PCI_SLOTS="5 6 7 8"
+PCI_HOST_MAC=52:54:00:00:00:fe
+PCI_MODELS="e1000e virtio-net-pci"
+
+pci_qemu_args() {
+	local n addr=16
+
+	# shellcheck disable=SC2054  # commas of QEMU options
+	QEMU+=(-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+	       -netdev hubport,id=nvshost,hubid=0
+	       -device "virtio-net-pci,netdev=nvshost,mac=$PCI_HOST_MAC")
+	for n in $PCI_SLOTS; do
+		QEMU+=(-device "pcie-root-port,id=rp$n,chassis=$n,slot=$n,bus=pcie.0,addr=$(printf 0x%x $addr)")
+		addr=$((addr + 1))
+	done
+}
+
+qmp() {
+	"$PCI_PY" "$SELF_DIR/qmp.py" "$QMP" "$@"
+}
+
+pci_present() {
+	qmp qom-list '{"path": "/machine/peripheral"}' 2>/dev/null |
+		grep -q "\"name\": \"$1\""
+}
+
+pci_wait_gone() {
+	local i
+
+	for ((i = 0; i < 150; i++)); do
+		pci_present "$1" || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# pci_request SEQ OP ID [MODEL MAC SLOT]: the answer to one request, in
+# PCI_ANSWER (not in a subshell: PCI_SLOT_OF remembers the slots).
+pci_request() {
+	local seq=$1 op=$2 id=$3 model=$4 mac=$5 slot=$6 out
+
+	case "$id" in
+	'' | *[!a-z0-9]* | [!a-z]*) PCI_ANSWER="$seq err bad id '$id'"; return ;;
+	esac
+	case "$op" in
+	plug)
+		case " $PCI_MODELS " in
+		*" $model "*) ;;
+		*) PCI_ANSWER="$seq err model '$model' is not one of: $PCI_MODELS"; return ;;
+		esac
+		[[ $mac =~ ^[0-9a-f]{2}(:[0-9a-f]{2}){5}$ ]] ||
+			{ PCI_ANSWER="$seq err bad MAC '$mac'"; return; }
+		case " $PCI_SLOTS " in
+		*" $slot "*) ;;
+		*) PCI_ANSWER="$seq err slot '$slot' is not one of: $PCI_SLOTS"; return ;;
+		esac
+		if ! out=$(qmp netdev_add "{\"type\": \"hubport\", \"id\": \"n_$id\", \"hubid\": 0}" 2>&1) &&
+		   [[ $out != *Duplicate* ]]; then
+			PCI_ANSWER="$seq err netdev_add: $out"
+			return
+		fi
+		if ! out=$(qmp device_add "{\"driver\": \"$model\", \"id\": \"$id\", \"netdev\": \"n_$id\", \"mac\": \"$mac\", \"bus\": \"rp$slot\"}" 2>&1); then
+			PCI_ANSWER="$seq err device_add: $out"
+			return
+		fi
+		PCI_SLOT_OF[$id]=$slot
+		;;
+	unplug)
+		if ! out=$(qmp device_del "{\"id\": \"$id\"}" 2>&1); then
+			PCI_ANSWER="$seq err device_del: $out"
+			return
+		fi
+		slot=${PCI_SLOT_OF[$id]:-}
+		# The guest sees the device go before QEMU frees it (when the
+		# guest powers the slot off): answer once it is gone, so that
+		# ID can be plugged again at once.
+		if ! pci_wait_gone "$id"; then
+			PCI_ANSWER="$seq err $id still there 30 s after device_del"
+			return
+		fi
+		;;
+	*)
+		PCI_ANSWER="$seq err unknown request '$op'"
+		return
+		;;
+	esac
+	PCI_ANSWER="$seq ok $slot"
+}
+
+# Answer the guest's requests until killed (the FIFOs are open read-write:
+# no EOF between two runs of QEMU's).
+pci_server() {
+	local line seq op id model mac slot PCI_ANSWER
+
+	declare -A PCI_SLOT_OF=()
+	exec 5<>"$PCI_PIPE.out" 6<>"$PCI_PIPE.in"
+	while IFS= read -r line <&5; do
+		line=${line//$'\r'/}
+		[ -n "$line" ] || continue
+		read -r seq op id model mac slot _ <<<"$line"
+		pci_request "$seq" "$op" "$id" "$model" "$mac" "$slot"
+		PCI_ANSWER=${PCI_ANSWER//$'\n'/ }
+		printf '%s %s\n' "$(date -u +%T)" "$line -> $PCI_ANSWER" >>"$PCI_LOG"
+		printf '%s\n' "$PCI_ANSWER" >&6
+	done
+}
+
+# Make the FIFOs and start pci_server (ppid).
+pci_start() {
+	rm -f "$PCI_PIPE.in" "$PCI_PIPE.out" "$MON" "$QMP"
+	mkfifo "$PCI_PIPE.in" "$PCI_PIPE.out"
+	: >"$PCI_LOG"
+	pci_server </dev/null >/dev/null 2>>"$PCI_LOG" 7>&- 9>&- &
+	ppid=$!
+}
+
+pci_stop() {
+	[ -z "$ppid" ] || kill "$ppid" 2>/dev/null || :
+	wait "$ppid" 2>/dev/null || :
+	ppid=
+}
+
+PCI_PY=/usr/bin/python3
+[ -x "$PCI_PY" ] || PCI_PY=python3
+
 # ---------------------------------------------------------------- VM
 
 SPLAT_RE=$(sed -n "s/^SPLAT_RE='\(.*\)'\$/\1/p" "$KSFT_DIR/run.sh")
@@ -321,13 +470,20 @@ OUT=$VMDIR/out.log
 CTL=$VMDIR/ctl.log
 JOB=$VMDIR/job
 
+MON=$VMDIR/monitor.sock
+QMP=$VMDIR/qmp.sock
+PCI_PIPE=$VMDIR/pci
+PCI_LOG=$VMDIR/pci.log
+
 qpid=
 spid=
+ppid=
 VM_BOOTS=0
 # shellcheck disable=SC2317
 cleanup() {
 	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || :
 	[ -z "$spid" ] || kill "$spid" 2>/dev/null || :
+	[ -z "$ppid" ] || kill "$ppid" 2>/dev/null || :
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -357,11 +513,13 @@ write_job() {
 			printf ' )\n'
 		fi
 		echo "export NVS_EXPECTED_RELEASE=$REL"
+		# What tests/kselftest/pci.lib may ask for.
+		echo "export NVS_PCI_SLOTS='$PCI_SLOTS' NVS_PCI_HOST_MAC=$PCI_HOST_MAC"
 		# Pass the caller's NVS_* settings (test knobs) on to the VM.
 		local v
 		for v in $(compgen -e NVS_); do
 			case "$v" in
-			NVS_VM_*|NVS_KERNEL|NVS_MODE|NVS_CMD|NVS_TESTS|NVS_FIRST|NVS_PLAN) ;;
+			NVS_VM_*|NVS_KERNEL|NVS_MODE|NVS_CMD|NVS_TESTS|NVS_FIRST|NVS_PLAN|NVS_PCI_*) ;;
 			*) printf 'export %s=%q\n' "$v" "${!v}" ;;
 			esac
 		done
@@ -390,11 +548,14 @@ qemu_cmdline() {
 
 	QEMU=(qemu-system-x86_64 -machine q35 -accel "tcg,thread=multi" -cpu max
 	      -smp "$SMP" -m "$MEM" -nodefaults -nographic -no-reboot
-	      -monitor none
+	      -monitor "unix:$MON,server=on,wait=off"
+	      -qmp "unix:$QMP,server=on,wait=off"
 	      -kernel "$KERNEL" -initrd "$VMDIR/initramfs.cpio"
 	      -append "$append"
 	      -virtfs "local,path=/,mount_tag=nvsroot,security_model=none,readonly=on,multidevs=remap"
-	      -serial "$console" -serial "file:$OUT" -serial "file:$CTL")
+	      -serial "$console" -serial "file:$OUT" -serial "file:$CTL"
+	      -chardev "pipe,id=nvspci,path=$PCI_PIPE" -serial chardev:nvspci)
+	pci_qemu_args
 }
 
 # Print the last complete line of the control log.
@@ -422,6 +583,7 @@ boot_vm() {
 	VM_BOOT_S=
 	VM_BOOTS=$((VM_BOOTS + 1))
 	t0=$(now)
+	pci_start
 	"${QEMU[@]}" </dev/null >>"$VMDIR/qemu.log" 2>&1 7>&- 9>&- &
 	qpid=$!
 	tail -n +1 -F --pid="$qpid" "$OUT" 2>/dev/null |
@@ -459,6 +621,7 @@ boot_vm() {
 	qpid=
 	wait "$spid" 2>/dev/null || :
 	spid=
+	pci_stop
 	{
 		echo "===== netvsc VM boot ($(date -u '+%F %T') UTC): $mode ====="
 		[ ! -f "$BOOT_CONSOLE" ] || tr -d '\r' <"$BOOT_CONSOLE"
@@ -511,7 +674,9 @@ if [ $mode = shell ]; then
 	rm -f "$OUT" "$CTL"
 	qemu_cmdline mon:stdio
 	msg "booting $REL; Ctrl-A X quits QEMU"
+	pci_start
 	"${QEMU[@]}" 7>&- 9>&- || :
+	pci_stop
 	status=$(ctl_lines status | tail -n 1 | cut -d' ' -f2)
 	exit "${status:-125}"
 fi
