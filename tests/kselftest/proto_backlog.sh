@@ -12,6 +12,9 @@
 #  - At most txqueuelen frames wait; the rest are dropped and counted.
 #  - With a qdisc, the queue is stopped and the qdisc holds the frames:
 #    all arrive, in order, none dropped.
+#  - ethtool -S counts a frame in synth_tx_packets when it is handed to
+#    the host, and in synth_tx_dropped when it is dropped: exactly, in
+#    each round, and a frame the engine holds counts when it goes.
 #  - Never "Virtual device ... asks to queue packet!".
 # timeout: 300
 
@@ -62,7 +65,7 @@ except socket.timeout:
 print(n, ordered, last)
 '
 
-ktap_plan 17
+ktap_plan 22
 proto_start
 proto_topology
 ID=$TOPO_ID
@@ -107,6 +110,18 @@ send() {
 	in_g python3 -c "$SEND_PY" "$1" "$TOPO_HOST_IP" "$PORT" "${2:-0}"
 }
 
+# ethtool -S's synthetic transmit counters: counts_mark, then counts
+# prints "PACKETS DROPPED" since the mark.  A frame counts as sent when
+# it is handed to the host, not when the engine holds it.
+counts_mark() {
+	TX0=$(topo_stat synth_tx_packets)
+	TXD0=$(topo_stat synth_tx_dropped)
+}
+
+counts() {
+	echo "$(($(topo_stat synth_tx_packets) - TX0)) $(($(topo_stat synth_tx_dropped) - TXD0))"
+}
+
 klog_mark
 
 # held_round WHAT: with the host's completions held back, N datagrams;
@@ -119,6 +134,7 @@ held_round() {
 	recv_start $N
 	rx0=$(host_rx)
 	drop0=$(tx_dropped)
+	counts_mark
 	proto_set "$ID" deliver_hold 1
 	send $N
 	check "$1: $SLOTS sends in flight reach the host, the rest wait" \
@@ -127,6 +143,8 @@ held_round() {
 	proto_set "$ID" deliver_hold 0
 	check_eq "$1: completions back, all $N arrive in order" \
 		"$N 1 $((N - 1))" "$(recv_result)"
+	check_eq "$1: synth_tx_packets +$N, synth_tx_dropped +0" \
+		"$N 0" "$(counts)"
 }
 
 # --- held completions: the send slots fill, the rest waits -------------
@@ -134,6 +152,7 @@ held_round "no qdisc"
 
 # --- ring full with sends in flight ------------------------------------
 recv_start 30
+counts_mark
 hits0=$(proto_get "$ID" ring_full_hits)
 proto_set "$ID" deliver_hold 1
 send 10
@@ -142,19 +161,26 @@ send 20 10
 check_eq "ring full: 5 writes refused" $((hits0 + 5)) "$(proto_get "$ID" ring_full_hits)"
 check_eq "ring full: the waiting frames went, in order" "30 1 29" "$(recv_result)"
 proto_set "$ID" deliver_hold 0
+check_eq "ring full: synth_tx_packets +30, synth_tx_dropped +0" "30 0" "$(counts)"
+
 
 # --- at most txqueuelen wait --------------------------------------------
 QLEN=20
 in_g ip link set "$TOPO_DEV" txqueuelen $QLEN
 recv_start $((SLOTS + QLEN))
 drop0=$(tx_dropped)
+counts_mark
 proto_set "$ID" deliver_hold 1
 send $N
 check_eq "txqueuelen $QLEN: the frames beyond it dropped and counted" \
 	$((drop0 + N - SLOTS - QLEN)) "$(tx_dropped)"
+check_eq "txqueuelen $QLEN: while held, synth_tx_packets +$SLOTS, synth_tx_dropped +$((N - SLOTS - QLEN))" \
+	"$SLOTS $((N - SLOTS - QLEN))" "$(counts)"
 proto_set "$ID" deliver_hold 0
 check_eq "txqueuelen $QLEN: the $((SLOTS + QLEN)) others arrive, in order" \
 	"$((SLOTS + QLEN)) 1 $((SLOTS + QLEN - 1))" "$(recv_result)"
+check_eq "txqueuelen $QLEN: then synth_tx_packets +$((SLOTS + QLEN))" \
+	"$((SLOTS + QLEN)) $((N - SLOTS - QLEN))" "$(counts)"
 in_g ip link set "$TOPO_DEV" txqueuelen 1000
 
 # --- with a qdisc, the qdisc holds them ------------------------------------

@@ -4,6 +4,8 @@
 # Protocol mode: faults of the host.
 #  - A host that refuses the newer NVSP versions gets an older one; one
 #    that accepts none of ours fails the device cleanly, with a log line.
+#  - A host that answers with an all-zero or a multicast MAC address
+#    fails the device, with a log line.
 #  - A failed query of the MAC address fails the device; a failed query
 #    of the offload capabilities leaves a device without offloads.
 #  - A dropped completion times out with a log line and no hang, at
@@ -35,7 +37,7 @@ declare -A WHY=(
 	[nvsp_truncated]="NVSP message truncated"
 )
 
-ktap_plan 32
+ktap_plan 36
 proto_start
 proto_timeout 1000
 
@@ -63,6 +65,16 @@ proto_default max_nvsp_version 0x2
 check "host with none of our versions: creation fails" new_fails 1
 check "... saying so" klog_has "host accepts none of NVSP versions"
 proto_default max_nvsp_version 0x60001
+
+# bad_mac: the host answers OID_802_3_PERMANENT_ADDRESS with 00:..:00
+# (1) or with a multicast address (2).
+for bad in 1:zero 2:multicast; do
+	klog_mark
+	proto_default bad_mac "${bad%%:*}"
+	check "host giving a ${bad#*:} MAC: creation fails" new_fails 1
+	check "... saying so" klog_has "the host gave an invalid MAC address"
+done
+proto_default bad_mac 0
 
 klog_mark
 proto_default fail_oid 0x01010101

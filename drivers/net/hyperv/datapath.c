@@ -52,6 +52,33 @@ static void netvsc_count_rx(struct netvsc_priv *priv, bool vf,
 	u64_stats_update_end(&stats->syncp);
 }
 
+/**
+ * netvsc_synth_tx_sent - a transport handed a frame to the host
+ * @dev: the synthetic device
+ * @len: the frame's length, without the transport's headers
+ *
+ * Context: BH disabled (the transport's xmit, or its send completions).
+ */
+void netvsc_synth_tx_sent(struct net_device *dev, unsigned int len)
+{
+	struct netvsc_priv *priv = netdev_priv(dev);
+
+	netvsc_count_tx(priv, &this_cpu_ptr(priv->stats)->synth, len);
+}
+EXPORT_SYMBOL_GPL(netvsc_synth_tx_sent);
+
+/**
+ * netvsc_synth_tx_dropped - a transport dropped a frame it was given
+ * @dev: the synthetic device
+ *
+ * Context: BH disabled (the transport's xmit, or its send completions).
+ */
+void netvsc_synth_tx_dropped(struct net_device *dev)
+{
+	netvsc_count_drop(netdev_priv(dev), false);
+}
+EXPORT_SYMBOL_GPL(netvsc_synth_tx_dropped);
+
 /* Does a GSO frame fit the limits of the path it is about to take? */
 static bool netvsc_gso_fits(const struct sk_buff *skb, unsigned int size,
 			    unsigned int segs)
@@ -79,8 +106,6 @@ static netdev_tx_t netvsc_synth_xmit_one(struct netvsc_priv *priv,
 					 struct sk_buff *skb)
 {
 	struct net_device *dev = priv->dev;
-	unsigned int len;
-	netdev_tx_t rc;
 
 	if (skb_vlan_tag_present(skb) &&
 	    !(READ_ONCE(priv->caps.features) & NETIF_F_HW_VLAN_CTAG_TX)) {
@@ -91,11 +116,10 @@ static netdev_tx_t netvsc_synth_xmit_one(struct netvsc_priv *priv,
 		}
 	}
 
-	len = skb->len;
-	rc = priv->ops->xmit(skb, dev);
-	if (rc == NETDEV_TX_OK)
-		netvsc_count_tx(priv, &this_cpu_ptr(priv->stats)->synth, len);
-	return rc;
+	/* The transport counts what it sends and what it drops: a frame it
+	 * holds is counted when it goes.
+	 */
+	return priv->ops->xmit(skb, dev);
 }
 
 /* A GSO frame built for larger limits than its path takes (it was queued

@@ -336,6 +336,12 @@ int netvsc_rndis_start(struct netvsc_eng *eng)
 			   len);
 		err = -EPROTO;
 	}
+	if (!err && !is_valid_ether_addr(info)) {
+		netdev_err(eng->dev,
+			   "the host gave an invalid MAC address %pM; refusing the device\n",
+			   info);
+		err = -EADDRNOTAVAIL;
+	}
 	if (err)
 		goto err_halt;
 	ether_addr_copy(eng->mac, info);

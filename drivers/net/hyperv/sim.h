@@ -57,6 +57,7 @@ struct netvsc_sim_proto_knobs {
 	atomic_t fail_query;
 	u32 fail_oid;
 	atomic_t drop_completion;
+	u32 bad_mac;
 };
 
 /* One offload knob file: which caps, which field, and the live device. */

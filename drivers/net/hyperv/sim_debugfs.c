@@ -30,7 +30,9 @@
  *     bad_msgs             malformed messages from the guest
  *     rx_nobuf             frames dropped for want of a receive slot
  *   netvsc_sim/defaults/ also holds max_nvsp_version, fail_query,
- *   fail_oid and drop_completion, copied into each new device.
+ *   fail_oid and drop_completion, copied into each new device, and
+ *   bad_mac: the MAC address new devices' hosts answer with (0: the
+ *   device's, 1: all zeroes, 2: multicast).
  *
  * Locking: debugfs removal waits for handlers in flight, and a device's
  * directory goes before the device.  A live offload change takes RTNL
@@ -192,6 +194,7 @@ int netvsc_sim_debugfs_init(void)
 	debugfs_create_x32("fail_oid", 0600, defaults, &pd->fail_oid);
 	debugfs_create_atomic_t("drop_completion", 0600, defaults,
 				&pd->drop_completion);
+	debugfs_create_u32("bad_mac", 0600, defaults, &pd->bad_mac);
 	return 0;
 }
 

@@ -36,6 +36,10 @@ static void netvsc_sim_close(struct net_device *guest)
 static netdev_tx_t netvsc_sim_xmit(struct sk_buff *skb,
 				   struct net_device *guest)
 {
+	/* What the host does with it then (drop_tx) is the host's business:
+	 * the guest sent it.
+	 */
+	netvsc_synth_tx_sent(guest, skb->len);
 	netvsc_sim_guest_to_host(netvsc_sim_of(guest), skb);
 	return NETDEV_TX_OK;
 }

@@ -73,6 +73,26 @@ static bool netvsc_sim_drop_completion(struct netvsc_sim_proto *p,
 	return true;
 }
 
+/* The MAC address the host answers with: the device's, or the broken one
+ * that bad_mac asks for (1: all zeroes, 2: a multicast address).  A host
+ * has no business sending either; the guest must refuse them.
+ */
+static void netvsc_sim_mac_answer(struct netvsc_sim_proto *p, u8 *mac)
+{
+	switch (READ_ONCE(p->knobs.bad_mac)) {
+	case 1:
+		eth_zero_addr(mac);
+		break;
+	case 2:
+		ether_addr_copy(mac, p->sim->mac);
+		mac[0] |= 0x01;
+		break;
+	default:
+		ether_addr_copy(mac, p->sim->mac);
+		break;
+	}
+}
+
 /**
  * netvsc_sim_proto_init - initial state of a protocol-mode host
  * @p: the channel
@@ -88,6 +108,7 @@ int netvsc_sim_proto_init(struct netvsc_sim_proto *p)
 	p->knobs.fail_oid = READ_ONCE(d->fail_oid);
 	atomic_set(&p->knobs.drop_completion,
 		   atomic_read(&d->drop_completion));
+	p->knobs.bad_mac = READ_ONCE(d->bad_mac);
 	return 0;
 }
 
@@ -418,7 +439,7 @@ static void netvsc_sim_rndis_query(struct netvsc_sim_proto *p, const u8 *m,
 		switch (oid) {
 		case OID_802_3_PERMANENT_ADDRESS:
 		case OID_802_3_CURRENT_ADDRESS:
-			ether_addr_copy(r.info.mac, sim->mac);
+			netvsc_sim_mac_answer(p, r.info.mac);
 			olen = ETH_ALEN;
 			break;
 		case OID_GEN_MEDIA_CONNECT_STATUS:

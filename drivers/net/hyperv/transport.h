@@ -64,7 +64,9 @@ struct netvsc_caps {
  *	IFF_NO_QUEUE: without a qdisc above it, a stopped queue drops
  *	frames, so a transport then never stops it nor returns
  *	NETDEV_TX_BUSY, but holds a frame the host has no room for, or
- *	drops it
+ *	drops it.  The transport counts each frame when it hands it to the
+ *	host, with netvsc_synth_tx_sent(), and each it drops, with
+ *	netvsc_synth_tx_dropped(); a frame it holds counts when it goes
  * @set_rx_filter: set the receive filter (NETVSC_RX_*)
  * @set_mtu: tell the host the new MTU
  * @get_caps: fill in the capabilities of the synthetic path
@@ -91,6 +93,8 @@ void netvsc_free(struct net_device *dev);
 void *netvsc_transport_priv(const struct net_device *dev);
 
 void netvsc_rx(struct net_device *dev, struct sk_buff *skb);
+void netvsc_synth_tx_sent(struct net_device *dev, unsigned int len);
+void netvsc_synth_tx_dropped(struct net_device *dev);
 void netvsc_link_change(struct net_device *dev, bool up);
 void netvsc_datapath_done(struct net_device *dev, u32 cookie, int err);
 void netvsc_caps_changed(struct net_device *dev);

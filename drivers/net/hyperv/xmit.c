@@ -52,15 +52,27 @@ int netvsc_tx_init(struct netvsc_eng *eng)
 	return 0;
 }
 
+static void netvsc_tx_drop(struct netvsc_eng *eng, struct sk_buff *skb)
+{
+	netvsc_synth_tx_dropped(eng->dev);
+	dev_kfree_skb_any(skb);
+}
+
 /**
  * netvsc_tx_reset - forget the sends in flight and the backlog
  * @eng: the engine, with its channel closed
+ *
+ * What the backlog held is dropped, and counted so.
  */
 void netvsc_tx_reset(struct netvsc_eng *eng)
 {
+	struct sk_buff *skb;
 	unsigned int i;
 
-	skb_queue_purge(&eng->tx_backlog);
+	local_bh_disable();
+	while ((skb = skb_dequeue(&eng->tx_backlog)))
+		netvsc_tx_drop(eng, skb);
+	local_bh_enable();
 	spin_lock_bh(&eng->tx_lock);
 	for (i = 0; i < NETVSC_TX_SLOTS; i++) {
 		struct netvsc_tx_slot *slot = &eng->tx[i];
@@ -287,12 +299,6 @@ static int netvsc_skb_ranges(struct sk_buff *skb, struct netvsc_chan_range *r)
 	return n;
 }
 
-static void netvsc_tx_drop(struct netvsc_eng *eng, struct sk_buff *skb)
-{
-	dev_core_stats_tx_dropped_inc(eng->dev);
-	dev_kfree_skb_any(skb);
-}
-
 /* Send @skb to the host.  Return: 0 when the skb is consumed, sent or
  * dropped; -EBUSY when there is no free send slot or no room in the
  * ring, with the skb as it came.
@@ -303,6 +309,7 @@ static int netvsc_tx_send(struct netvsc_eng *eng, struct sk_buff *skb)
 	struct netvsc_chan_range ranges[NETVSC_CHAN_MAX_RANGES];
 	struct nvsp_msg msg = { .type = NVSP_MSG1_RNDIS_PKT };
 	u8 hdr[NETVSC_RNDIS_TX_HDR];
+	unsigned int len = skb->len;
 	struct netvsc_tx_slot *slot;
 	int idx, n = 0, err;
 	u32 hlen, total;
@@ -357,6 +364,7 @@ static int netvsc_tx_send(struct netvsc_eng *eng, struct sk_buff *skb)
 	}
 	if (err)
 		goto abort;
+	netvsc_synth_tx_sent(dev, len);
 	if (slot->section != NVSP_NO_SECTION)
 		consume_skb(skb);
 	return 0;
