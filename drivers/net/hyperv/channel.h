@@ -69,6 +69,8 @@ struct netvsc_chan;
  * @share: share @size bytes at @buf (vmalloc'ed, page aligned) with the
  *	host, as a GPADL; *@handle is its handle
  * @unshare: stop sharing the buffer with @handle
+ * @driver: the name of the module that provides the channel, which
+ *	ethtool -i reports as the driver of the device on it (transport.h)
  */
 struct netvsc_chan_ops {
 	int (*open)(struct netvsc_chan *chan);
@@ -81,6 +83,7 @@ struct netvsc_chan_ops {
 	int (*share)(struct netvsc_chan *chan, void *buf, u32 size,
 		     u32 *handle);
 	void (*unshare)(struct netvsc_chan *chan, u32 handle);
+	const char *driver;
 };
 
 /**

@@ -181,6 +181,7 @@ static const struct netvsc_chan_ops netvsc_vmbus_ops = {
 	.complete	= netvsc_vmbus_complete,
 	.share		= netvsc_vmbus_share,
 	.unshare	= netvsc_vmbus_unshare,
+	.driver		= KBUILD_MODNAME,
 };
 
 static int netvsc_vmbus_probe(struct hv_device *hdev,
