@@ -57,6 +57,7 @@ struct netvsc_sim_proto_knobs {
 	atomic_t fail_query;
 	u32 fail_oid;
 	atomic_t drop_completion;
+	u32 one_range;
 };
 
 /* One offload knob file: which caps, which field, and the live device. */
@@ -163,6 +164,7 @@ struct netvsc_sim_proto {
 	u32 rx_vlan_ppi;
 	u32 bad_msgs;
 	u32 rx_nobuf;
+	u32 split_sends;
 };
 
 struct netvsc_sim_dev {
