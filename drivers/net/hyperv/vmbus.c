@@ -24,6 +24,8 @@
  * by share and unshare.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/hyperv.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -243,12 +245,6 @@ static int netvsc_vmbus_probe(struct hv_device *hdev,
 	struct netvsc_vmbus *nv;
 	struct net_device *dev;
 
-	if (hv_is_isolation_supported()) {
-		dev_err(&hdev->device,
-			"isolated (confidential) VMs are not supported yet\n");
-		return -EOPNOTSUPP;
-	}
-
 	nv = kzalloc(sizeof(*nv), GFP_KERNEL);
 	if (!nv)
 		return -ENOMEM;
@@ -293,8 +289,18 @@ static struct hv_driver netvsc_vmbus_driver = {
 	},
 };
 
+/* An isolated (confidential) VM's host reads only what the guest shares
+ * decrypted: the in-tree driver remaps its receive and send buffers into
+ * the shared address space and DMA-maps every frame through the VMBus
+ * device, and ours does neither.  Refuse to load at all, and so let
+ * tools/modprobe's netvsc-load load the in-tree driver instead.
+ */
 static int __init netvsc_vmbus_init(void)
 {
+	if (hv_is_isolation_supported()) {
+		pr_err("isolated (confidential) VM: not supported, not loading; the kernel's own hv_netvsc must drive this VM's NICs (netvsc-load, installed with its modprobe rule, loads it)\n");
+		return -ENODEV;
+	}
 	return vmbus_driver_register(&netvsc_vmbus_driver);
 }
 
