@@ -14,6 +14,7 @@
 # netvsc_sim is chosen over an earlier one for the old name "netvsc".
 # timeout: 120
 
+# shellcheck disable=SC2119
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 

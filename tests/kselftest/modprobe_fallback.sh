@@ -16,6 +16,7 @@
 # load).
 # timeout: 60
 
+# shellcheck disable=SC2016  # eval's checks expand when they run
 # shellcheck source=tests/kselftest/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
