@@ -11,6 +11,8 @@
 #                        drivers/ include/ tools/ (tracked or untracked but
 #                        not ignored)
 #        tools_build     tools/vfctl built with -Wall -Wextra: no warning
+#        mpb_probe       scripts/check-mpb-probe.sh: the build's probe for
+#                        multi-range VMBus sends, and its overrides
 #        unit_parsers    tests/unit: the RNDIS/NVSP parser table under ASan
 #                        and UBSan
 #        unit_fuzz       tests/unit: libFuzzer on the parsers for
@@ -130,7 +132,7 @@ mkdir -p "$LOGDIR"
 
 echo "KTAP version 1"
 echo "# netvsc static checks (KDIR=$KDIR)"
-echo "1..6"
+echo "1..7"
 
 # ------------------------------------------------------------------ build
 
@@ -248,6 +250,16 @@ else
 	else
 		result ok tools_build
 	fi
+fi
+
+# ------------------------------------------------------------------ probe
+
+log=$LOGDIR/mpb-probe.log
+if "$REPO/scripts/check-mpb-probe.sh" >"$log" 2>&1; then
+	result ok mpb_probe
+else
+	result fail mpb_probe "log in $log" \
+		"$(head_of "$(grep -E '^(not ok|#)' "$log")")"
 fi
 
 # ------------------------------------------------------------------ unit

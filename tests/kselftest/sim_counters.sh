@@ -128,8 +128,8 @@ else
 	ktap_fail "setup: guest and nvsh$ID in two netns, static neighbours"
 fi
 check "IPv6 off on both ends" ipv6_off
-check_eq "ethtool -i: driver netvsc, bus-info netvsc_sim$ID" \
-	"netvsc netvsc_sim$ID" \
+check_eq "ethtool -i: driver netvsc_sim, bus-info netvsc_sim$ID" \
+	"netvsc_sim netvsc_sim$ID" \
 	"$(ip netns exec "$G" ethtool -i "$DEV" | awk '
 		$1 == "driver:" { d = $2 } $1 == "bus-info:" { b = $2 }
 		END { print d, b }')"

@@ -130,8 +130,8 @@ check "device 1: guest netdev under the bus device, nvsh1, debugfs" \
 	dev_ok 1 "$MAC1"
 check_eq "device 1: guest MAC is the one given" "$MAC1" \
 	"$(cat "/sys/class/net/$if1/address" 2>/dev/null)"
-check_eq "device 1: guest netdev is a netvsc device on netvsc_sim1" \
-	"netvsc netvsc_sim1" \
+check_eq "device 1: guest netdev is a netvsc_sim device on netvsc_sim1" \
+	"netvsc_sim netvsc_sim1" \
 	"$(ethtool -i "$if1" 2>/dev/null |
 		awk '$1 == "driver:" { d = $2 } $1 == "bus-info:" { b = $2 }
 		     END { print d, b }')"

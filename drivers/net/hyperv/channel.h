@@ -69,6 +69,8 @@ struct netvsc_chan;
  * @share: share @size bytes at @buf (vmalloc'ed, page aligned) with the
  *	host, as a GPADL; *@handle is its handle
  * @unshare: stop sharing the buffer with @handle
+ * @driver: the name of the module that provides the channel, which
+ *	ethtool -i reports as the driver of the device on it (transport.h)
  */
 struct netvsc_chan_ops {
 	int (*open)(struct netvsc_chan *chan);
@@ -81,6 +83,7 @@ struct netvsc_chan_ops {
 	int (*share)(struct netvsc_chan *chan, void *buf, u32 size,
 		     u32 *handle);
 	void (*unshare)(struct netvsc_chan *chan, u32 handle);
+	const char *driver;
 };
 
 /**
@@ -88,12 +91,40 @@ struct netvsc_chan_ops {
  * @ops: its operations
  * @eng: the engine on it, set by the engine
  * @index: 0 for the primary channel
+ * @one_range: a GPA-direct packet carries one range of pages only (the
+ *	VMBus of kernels before 6.1.140, see vmbus.c): ->send() then takes
+ *	only ranges that chain (netvsc_chan_ranges_chain()); set before
+ *	netvsc_eng_add()
  */
 struct netvsc_chan {
 	const struct netvsc_chan_ops *ops;
 	struct netvsc_eng *eng;
 	u16 index;
+	bool one_range;
 };
+
+/**
+ * netvsc_chan_ranges_chain - do page ranges make one run of bytes?
+ * @r: the ranges
+ * @n: their number
+ *
+ * Every range but the first starts its page and every range but the last
+ * ends its page: then they are one VMBus multi-page range (an offset, a
+ * length and the pages in order).
+ *
+ * Return: true if they do.
+ */
+static inline bool netvsc_chan_ranges_chain(const struct netvsc_chan_range *r,
+					    unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (r[i].offset ||
+		    r[i - 1].offset + r[i - 1].len != NETVSC_HV_PAGE_SIZE)
+			return false;
+	return true;
+}
 
 void netvsc_eng_packet(struct netvsc_chan *chan, const void *pkt, u32 len);
 

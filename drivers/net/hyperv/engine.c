@@ -303,6 +303,14 @@ static void netvsc_eng_get_caps(struct net_device *dev,
 	caps->max_channels = 1;
 }
 
+/* The driver is the channel's module: hv_netvsc, or netvsc_sim. */
+static void netvsc_eng_get_drvinfo(struct net_device *dev,
+				   struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, netvsc_eng_of(dev)->chan->ops->driver,
+		sizeof(info->driver));
+}
+
 static const struct netvsc_transport_ops netvsc_eng_ops = {
 	.open		= netvsc_eng_open,
 	.close		= netvsc_eng_close,
@@ -311,6 +319,7 @@ static const struct netvsc_transport_ops netvsc_eng_ops = {
 	.set_mtu	= netvsc_eng_set_mtu,
 	.get_caps	= netvsc_eng_get_caps,
 	.set_datapath	= netvsc_eng_set_datapath,
+	.get_drvinfo	= netvsc_eng_get_drvinfo,
 };
 
 /**

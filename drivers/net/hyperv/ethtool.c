@@ -29,13 +29,21 @@ static const char netvsc_stat_names[][ETH_GSTRING_LEN] = {
 	"datapath_switches",
 };
 
+/* The driver is the transport's module, as udev's ID_NET_DRIVER must see
+ * it (transport.h); "N/A" for the firmware, as the in-tree driver says.
+ */
 static void netvsc_get_drvinfo(struct net_device *dev,
 			       struct ethtool_drvinfo *info)
 {
-	strscpy(info->driver, NETVSC_DRV_NAME, sizeof(info->driver));
-	if (dev->dev.parent)
+	struct netvsc_priv *priv = netdev_priv(dev);
+
+	priv->ops->get_drvinfo(dev, info);
+	if (!info->driver[0])
+		strscpy(info->driver, NETVSC_DRV_NAME, sizeof(info->driver));
+	if (!info->bus_info[0] && dev->dev.parent)
 		strscpy(info->bus_info, dev_name(dev->dev.parent),
 			sizeof(info->bus_info));
+	strscpy(info->fw_version, "N/A", sizeof(info->fw_version));
 }
 
 static int netvsc_get_sset_count(struct net_device *dev, int sset)

@@ -58,6 +58,7 @@ struct netvsc_sim_proto_knobs {
 	u32 fail_oid;
 	atomic_t drop_completion;
 	u32 bad_mac;
+	u32 one_range;
 };
 
 /* One offload knob file: which caps, which field, and the live device. */
@@ -164,6 +165,7 @@ struct netvsc_sim_proto {
 	u32 rx_vlan_ppi;
 	u32 bad_msgs;
 	u32 rx_nobuf;
+	u32 split_sends;
 };
 
 struct netvsc_sim_dev {

@@ -293,6 +293,7 @@ static const struct netvsc_chan_ops netvsc_sim_chan_ops = {
 	.complete	= netvsc_sim_chan_complete,
 	.share		= netvsc_sim_chan_share,
 	.unshare	= netvsc_sim_chan_unshare,
+	.driver		= KBUILD_MODNAME,
 };
 
 /**

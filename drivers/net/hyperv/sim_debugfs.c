@@ -29,10 +29,14 @@
  *     rx_csum_ppi, rx_vlan_ppi              PPIs the host sent
  *     bad_msgs             malformed messages from the guest
  *     rx_nobuf             frames dropped for want of a receive slot
+ *     one_range            1: the channel sends one range of pages per
+ *                          packet, as VMBus before Linux 6.1.140; the
+ *                          host refuses (bad_msgs) pages that don't chain
+ *     split_sends          GPA-direct packets whose pages did not chain
  *   netvsc_sim/defaults/ also holds max_nvsp_version, fail_query,
- *   fail_oid and drop_completion, copied into each new device, and
- *   bad_mac: the MAC address new devices' hosts answer with (0: the
- *   device's, 1: all zeroes, 2: multicast).
+ *   fail_oid, drop_completion and one_range, copied into each new
+ *   device, and bad_mac: the MAC address new devices' hosts answer with
+ *   (0: the device's, 1: all zeroes, 2: multicast).
  *
  * Locking: debugfs removal waits for handlers in flight, and a device's
  * directory goes before the device.  A live offload change takes RTNL
@@ -195,6 +199,7 @@ int netvsc_sim_debugfs_init(void)
 	debugfs_create_atomic_t("drop_completion", 0600, defaults,
 				&pd->drop_completion);
 	debugfs_create_u32("bad_mac", 0600, defaults, &pd->bad_mac);
+	debugfs_create_u32("one_range", 0600, defaults, &pd->one_range);
 	return 0;
 }
 

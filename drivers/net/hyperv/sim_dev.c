@@ -129,6 +129,12 @@ static void netvsc_sim_switch_work(struct work_struct *work)
 		netvsc_datapath_done(sim->guest, cookie, err);
 }
 
+static void netvsc_sim_get_drvinfo(struct net_device *guest,
+				   struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+}
+
 static const struct netvsc_transport_ops netvsc_sim_ops = {
 	.open		= netvsc_sim_open,
 	.close		= netvsc_sim_close,
@@ -137,6 +143,7 @@ static const struct netvsc_transport_ops netvsc_sim_ops = {
 	.set_mtu	= netvsc_sim_set_mtu,
 	.get_caps	= netvsc_sim_get_caps,
 	.set_datapath	= netvsc_sim_set_datapath,
+	.get_drvinfo	= netvsc_sim_get_drvinfo,
 };
 
 /**

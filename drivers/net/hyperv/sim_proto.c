@@ -109,6 +109,8 @@ int netvsc_sim_proto_init(struct netvsc_sim_proto *p)
 	atomic_set(&p->knobs.drop_completion,
 		   atomic_read(&d->drop_completion));
 	p->knobs.bad_mac = READ_ONCE(d->bad_mac);
+	p->knobs.one_range = !!READ_ONCE(d->one_range);
+	p->chan.one_range = p->knobs.one_range;
 	return 0;
 }
 
@@ -749,6 +751,18 @@ static struct sk_buff *netvsc_sim_fetch(struct netvsc_sim_proto *p,
 		}
 		total += ranges[i].len;
 	}
+	/* The VMBus of kernels before 6.1.140 sends one range only: the host
+	 * would read the first and lose the rest (vmbus.c).  The simulated
+	 * one, told so (one_range), refuses a packet it cannot have got whole.
+	 */
+	if (!netvsc_chan_ranges_chain(ranges, nranges)) {
+		WRITE_ONCE(p->split_sends, p->split_sends + 1);
+		if (p->knobs.one_range) {
+			netvsc_sim_bad(p, "an RNDIS packet",
+				       "its pages are several ranges, which VMBus sends as one here (one_range)");
+			return NULL;
+		}
+	}
 	if (!total) {
 		netvsc_sim_bad(p, "an RNDIS packet", "no data");
 		return NULL;
@@ -1367,4 +1381,6 @@ void netvsc_sim_proto_debugfs(struct netvsc_sim_dev *sim, struct dentry *dir)
 	debugfs_create_u32("rx_vlan_ppi", 0400, dir, &p->rx_vlan_ppi);
 	debugfs_create_u32("bad_msgs", 0400, dir, &p->bad_msgs);
 	debugfs_create_u32("rx_nobuf", 0400, dir, &p->rx_nobuf);
+	debugfs_create_u32("one_range", 0400, dir, &p->knobs.one_range);
+	debugfs_create_u32("split_sends", 0400, dir, &p->split_sends);
 }

@@ -10,8 +10,8 @@
  * frames over the synthetic path and talks to the host.
  *
  * Context rules for the operations:
- *  - open, close, set_mtu, get_caps and set_datapath are called under
- *    RTNL and may sleep;
+ *  - open, close, set_mtu, get_caps, set_datapath and get_drvinfo are
+ *    called under RTNL; all but get_drvinfo may sleep;
  *  - xmit is called from ndo_start_xmit (BH disabled, tx queue locked);
  *  - set_rx_filter is called with the address list lock held and must
  *    not sleep; a transport that needs to sleep defers the work.
@@ -26,6 +26,7 @@
 #ifndef _NETVSC_TRANSPORT_H
 #define _NETVSC_TRANSPORT_H
 
+#include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <uapi/linux/netvsc.h>
 
@@ -73,6 +74,12 @@ struct netvsc_caps {
  * @set_datapath: ask the host to send the traffic of this device over
  *	@path; returns 0 if the request was sent, and the transport
  *	then reports its outcome with netvsc_datapath_done() and @cookie
+ * @get_drvinfo: fill in @info->driver with the name of the module that
+ *	drives the device (hv_netvsc over VMBus, as the in-tree driver;
+ *	netvsc_sim for the simulated host): ethtool -i reports it, and udev
+ *	takes ID_NET_DRIVER, which .link and .network files match with
+ *	Driver=, from it.  @info->bus_info may be left empty: the core then
+ *	reports the name of the device's parent
  */
 struct netvsc_transport_ops {
 	int (*open)(struct net_device *dev);
@@ -83,6 +90,8 @@ struct netvsc_transport_ops {
 	void (*get_caps)(struct net_device *dev, struct netvsc_caps *caps);
 	int (*set_datapath)(struct net_device *dev,
 			    enum netvsc_datapath path, u32 cookie);
+	void (*get_drvinfo)(struct net_device *dev,
+			    struct ethtool_drvinfo *info);
 };
 
 struct net_device *netvsc_alloc(const struct netvsc_transport_ops *ops,

@@ -8,11 +8,23 @@
  * the packets the host sends to the engine.  It is the only netvsc
  * module that needs hv_vmbus.
  *
+ * GPA-direct sends: vmbus_sendpacket_mpb_desc() sends several page
+ * ranges in one packet only since Linux 6.1.140 (Debian 6.1.0-37, the
+ * stable update "Drivers: hv: Allow vmbus_sendpacket_mpb_desc() to create
+ * multiple ranges"); before, it sets the range count to one and the host
+ * reads the first range only.  The Makefile's compile probe sets
+ * NETVSC_VMBUS_MULTI_RANGE: 1, one single-page range per piece of the
+ * frame; 0, one multi-page range (an offset, a length and the pages in
+ * order), which every kernel sends whole, and the engine makes the frame
+ * linear when its pages don't chain (netvsc_chan.one_range).
+ *
  * Locking: the engine serialises open, close, share and unshare; sends
  * go through the VMBus ring's own lock.  The channel callback runs in
  * VMBus's per-channel tasklet, one at a time.  @gpadl is only touched
  * by share and unshare.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hyperv.h>
 #include <linux/module.h>
@@ -27,6 +39,11 @@
 /* Every send in flight, and the control requests. */
 #define NETVSC_VMBUS_RQSTOR	(NETVSC_TX_SLOTS + 64)
 #define NETVSC_VMBUS_NGPADL	2
+
+/* Without the probe's answer, the send every kernel takes. */
+#ifndef NETVSC_VMBUS_MULTI_RANGE
+#define NETVSC_VMBUS_MULTI_RANGE	0
+#endif
 
 struct netvsc_vmbus {
 	struct netvsc_chan chan;
@@ -84,11 +101,56 @@ static void netvsc_vmbus_close(struct netvsc_chan *chan)
 	vmbus_close(netvsc_vmbus_of(chan)->hdev->channel);
 }
 
-/* A GPA-direct descriptor with one single-page range per entry. */
+/* A GPA-direct descriptor: room for one single-page range per entry, or
+ * for one range of that many pages.
+ */
 struct netvsc_vmbus_gpa {
 	struct vmbus_packet_mpb_array mpb;
 	struct hv_page_buffer more[NETVSC_CHAN_MAX_RANGES];
 };
+
+/* Several ranges: they follow the packet header as hv_page_buffers. */
+static u32 netvsc_vmbus_ranges(struct netvsc_vmbus_gpa *gpa,
+			       const struct netvsc_chan_range *ranges,
+			       unsigned int nranges)
+{
+	struct hv_page_buffer *pb = (struct hv_page_buffer *)&gpa->mpb.range;
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(struct hv_page_buffer) != 16);
+	BUILD_BUG_ON(offsetof(struct vmbus_packet_mpb_array, range) != 24);
+	for (i = 0; i < nranges; i++) {
+		pb[i].len = ranges[i].len;
+		pb[i].offset = ranges[i].offset;
+		pb[i].pfn = ranges[i].pfn;
+	}
+	gpa->mpb.rangecount = nranges;
+	return offsetof(struct vmbus_packet_mpb_array, range) +
+	       nranges * sizeof(*pb);
+}
+
+/* One range of the pages in order, from the first range's offset; the
+ * ranges chain.
+ */
+static u32 netvsc_vmbus_one_range(struct netvsc_vmbus_gpa *gpa,
+				  const struct netvsc_chan_range *ranges,
+				  unsigned int nranges)
+{
+	struct hv_mpb_array *r = &gpa->mpb.range;
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(gpa->more) <
+		     NETVSC_CHAN_MAX_RANGES * sizeof(r->pfn_array[0]));
+	r->offset = ranges[0].offset;
+	r->len = 0;
+	for (i = 0; i < nranges; i++) {
+		r->len += ranges[i].len;
+		r->pfn_array[i] = ranges[i].pfn;
+	}
+	gpa->mpb.rangecount = 1;
+	return struct_size(r, pfn_array, nranges) +
+	       offsetof(struct vmbus_packet_mpb_array, range);
+}
 
 static int netvsc_vmbus_send(struct netvsc_chan *chan, const void *msg,
 			     u32 len, const struct netvsc_chan_range *ranges,
@@ -96,8 +158,7 @@ static int netvsc_vmbus_send(struct netvsc_chan *chan, const void *msg,
 {
 	struct vmbus_channel *channel = netvsc_vmbus_of(chan)->hdev->channel;
 	struct netvsc_vmbus_gpa gpa;
-	struct hv_page_buffer *pb;
-	unsigned int i;
+	u32 size;
 
 	if (!nranges)
 		return vmbus_sendpacket(channel, (void *)msg, len, req_id,
@@ -109,21 +170,15 @@ static int netvsc_vmbus_send(struct netvsc_chan *chan, const void *msg,
 	if (!completion || nranges > NETVSC_CHAN_MAX_RANGES)
 		return -EINVAL;
 
-	/* The ranges follow the packet header as hv_page_buffers. */
-	BUILD_BUG_ON(sizeof(struct hv_page_buffer) != 16);
-	BUILD_BUG_ON(offsetof(struct vmbus_packet_mpb_array, range) != 24);
-	pb = (struct hv_page_buffer *)&gpa.mpb.range;
-	for (i = 0; i < nranges; i++) {
-		pb[i].len = ranges[i].len;
-		pb[i].offset = ranges[i].offset;
-		pb[i].pfn = ranges[i].pfn;
+	if (!chan->one_range) {
+		size = netvsc_vmbus_ranges(&gpa, ranges, nranges);
+	} else {
+		if (!netvsc_chan_ranges_chain(ranges, nranges))
+			return -EINVAL;
+		size = netvsc_vmbus_one_range(&gpa, ranges, nranges);
 	}
-	gpa.mpb.rangecount = nranges;
-	return vmbus_sendpacket_mpb_desc(channel, &gpa.mpb,
-					 offsetof(struct vmbus_packet_mpb_array,
-						  range) +
-					 nranges * sizeof(*pb),
-					 (void *)msg, len, req_id);
+	return vmbus_sendpacket_mpb_desc(channel, &gpa.mpb, size, (void *)msg,
+					 len, req_id);
 }
 
 static int netvsc_vmbus_complete(struct netvsc_chan *chan, const void *msg,
@@ -181,6 +236,7 @@ static const struct netvsc_chan_ops netvsc_vmbus_ops = {
 	.complete	= netvsc_vmbus_complete,
 	.share		= netvsc_vmbus_share,
 	.unshare	= netvsc_vmbus_unshare,
+	.driver		= KBUILD_MODNAME,
 };
 
 static int netvsc_vmbus_probe(struct hv_device *hdev,
@@ -189,17 +245,12 @@ static int netvsc_vmbus_probe(struct hv_device *hdev,
 	struct netvsc_vmbus *nv;
 	struct net_device *dev;
 
-	if (hv_is_isolation_supported()) {
-		dev_err(&hdev->device,
-			"isolated (confidential) VMs are not supported yet\n");
-		return -EOPNOTSUPP;
-	}
-
 	nv = kzalloc(sizeof(*nv), GFP_KERNEL);
 	if (!nv)
 		return -ENOMEM;
 	nv->hdev = hdev;
 	nv->chan.ops = &netvsc_vmbus_ops;
+	nv->chan.one_range = !NETVSC_VMBUS_MULTI_RANGE;
 	hv_set_drvdata(hdev, nv);
 
 	dev = netvsc_eng_add(&nv->chan, &hdev->device, NULL);
@@ -238,8 +289,18 @@ static struct hv_driver netvsc_vmbus_driver = {
 	},
 };
 
+/* An isolated (confidential) VM's host reads only what the guest shares
+ * decrypted: the in-tree driver remaps its receive and send buffers into
+ * the shared address space and DMA-maps every frame through the VMBus
+ * device, and ours does neither.  Refuse to load at all, and so let
+ * tools/modprobe's netvsc-load load the in-tree driver instead.
+ */
 static int __init netvsc_vmbus_init(void)
 {
+	if (hv_is_isolation_supported()) {
+		pr_err("isolated (confidential) VM: not supported, not loading; the kernel's own hv_netvsc must drive this VM's NICs (netvsc-load, installed with its modprobe rule, loads it)\n");
+		return -ENODEV;
+	}
 	return vmbus_driver_register(&netvsc_vmbus_driver);
 }
 
@@ -251,5 +312,7 @@ static void __exit netvsc_vmbus_exit(void)
 module_init(netvsc_vmbus_init);
 module_exit(netvsc_vmbus_exit);
 
+/* modinfo -F vmbus_multi_range: what the build's probe found (vmbus.c). */
+MODULE_INFO(vmbus_multi_range, __stringify(NETVSC_VMBUS_MULTI_RANGE));
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Hyper-V synthetic NIC over VMBus (netvsc transport)");

@@ -2,7 +2,9 @@
 /*
  * netvsc engine: transmit - RNDIS data packets with their per-packet
  * information, in a send-buffer section when they fit and as GPA-direct
- * page ranges when they don't, and their completions.
+ * page ranges when they don't, and their completions.  A channel that
+ * sends one range only (channel.h) gets a frame whose pages don't chain
+ * as a linear copy.
  *
  * Frames the host has no room for: with a qdisc above the device, the
  * queue is stopped and the qdisc holds them.  Without one (the device is
@@ -299,6 +301,20 @@ static int netvsc_skb_ranges(struct sk_buff *skb, struct netvsc_chan_range *r)
 	return n;
 }
 
+/* The pages of @skb as ranges its channel can send: a channel that sends
+ * one range only takes ranges that chain (channel.h); -EXDEV if they
+ * don't, and then a linear copy of the frame does.
+ */
+static int netvsc_tx_ranges(struct netvsc_eng *eng, struct sk_buff *skb,
+			    struct netvsc_chan_range *r)
+{
+	int n = netvsc_skb_ranges(skb, r);
+
+	if (n > 1 && eng->chan->one_range && !netvsc_chan_ranges_chain(r, n))
+		return -EXDEV;
+	return n;
+}
+
 /* Send @skb to the host.  Return: 0 when the skb is consumed, sent or
  * dropped; -EBUSY when there is no free send slot or no room in the
  * ring, with the skb as it came.
@@ -338,13 +354,13 @@ static int netvsc_tx_send(struct netvsc_eng *eng, struct sk_buff *skb)
 		msg.rndis_pkt.section_size = total;
 	} else {
 		memcpy(skb_push(skb, hlen), hdr, hlen);
-		n = netvsc_skb_ranges(skb, ranges);
+		n = netvsc_tx_ranges(eng, skb, ranges);
 		if (n < 0) {
 			__skb_pull(skb, hlen);
 			if (__skb_linearize(skb))
 				goto abort;
 			memcpy(skb_push(skb, hlen), hdr, hlen);
-			n = netvsc_skb_ranges(skb, ranges);
+			n = netvsc_tx_ranges(eng, skb, ranges);
 			if (n < 0) {
 				net_warn_ratelimited("%s: frame of %u bytes needs too many pages; dropped\n",
 						     dev->name, total);
