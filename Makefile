@@ -78,6 +78,7 @@ install-test: modules_install
 tools_install: tools
 	$(MAKE) -C tools/vfctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	$(MAKE) -C tools/udev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C tools/modprobe install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 install: modules_install tools_install
 
