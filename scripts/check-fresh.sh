@@ -330,11 +330,20 @@ do_dkms() {
 			fi
 			dkms status -m netvsc -k "$k" | grep -q ": installed$" ||
 				{ echo "FAIL: dkms status: not installed (alone) for $k"; rc=1; }
-			modprobe --dirname=/ -S "$k" --show-depends hv_netvsc |
-				grep -q updates/dkms/hv_netvsc ||
-				{ echo "FAIL: modprobe does not pick updates/dkms/hv_netvsc for $k"; rc=1; }
+			modinfo -k "$k" -n hv_netvsc | grep -q /updates/dkms/ ||
+				{ echo "FAIL: modinfo -k $k does not find updates/dkms/hv_netvsc"; rc=1; }
 		done
 		[ $n -gt 0 ] || { echo "FAIL: no kernel with headers in the root"; rc=1; }
+		# The package'"'"'s modprobe rule: hv_netvsc loads through
+		# netvsc-load (the in-tree fallback).
+		rule="install hv_netvsc /usr/libexec/netvsc/netvsc-load \$CMDLINE_OPTS"
+		if modprobe -c | grep -qFx "$rule"; then
+			echo "ok: modprobe -c: $rule"
+		else
+			echo "FAIL: modprobe -c has no \"$rule\""; rc=1
+		fi
+		[ -x /usr/libexec/netvsc/netvsc-load ] ||
+			{ echo "FAIL: no /usr/libexec/netvsc/netvsc-load"; rc=1; }
 		vfctl --help >/dev/null 2>&1 || vfctl help >/dev/null 2>&1 ||
 			{ echo "FAIL: vfctl does not run"; rc=1; }
 		dpkg -L netvsc-tools | grep -E "vfctl.8|rules.d/|libexec/netvsc/"
