@@ -19,12 +19,15 @@
 
 CYCLES=4
 PORT=9300
-SIZE=$((40 * 1048576))
-# Paced at 320 KiB/s (two minutes of room) until the last cycle is done;
-# the last MiB waits for it in any case, so that the transfer cannot end
-# before the events.
-RATE=327680
+# The sender lets the payload out by steps, not by time: STEP bytes each
+# time the test allows one more (next_step), one step before the first
+# check and one before each "the transfer goes on" check, so that each
+# path has fresh data to carry however slow the kernel is.  The last
+# HOLD bytes wait for the cycles to be done.
+STEPS=$((1 + 2 * CYCLES))
+STEP=$((2 * 1048576))
 HOLD=1048576
+SIZE=$((STEPS * STEP + HOLD))
 # Frames a path must carry to count as carrying the transfer.
 MOVED=10
 
@@ -52,39 +55,52 @@ running() {
 
 # When a path did not carry the transfer: how far it had got.
 progress() {
-	ktap_diag "received $(stat -c %s "$WORK/received") of $SIZE bytes; the sender holds the last $HOLD until the cycles are done"
+	ktap_diag "received $(stat -c %s "$WORK/received") of $SIZE bytes; $steps of $STEPS steps of $STEP allowed"
 }
 
 stopped() {
 	! running "$1"
 }
 
-# A paced TCP sender: host port file bytes-per-second hold release.  Until
-# the file "release" exists it sends at the given rate and holds back the
-# last "hold" bytes; then it sends the rest at full speed, closes and
-# waits for the peer to close.  Any error (a reset) ends it with a
-# non-zero status.
+# next_step: allow the sender one more STEP of the payload
+next_step() {
+	steps=$((steps + 1))
+	echo $steps >"$WORK/allow.new" && mv "$WORK/allow.new" "$WORK/allow"
+}
+
+# A stepped TCP sender: host port file step hold allow release.  Until
+# the file "release" exists it sends no more than "step" bytes times the
+# number in the file "allow", and holds back the last "hold" bytes; then
+# it sends the rest, closes and waits for the peer to close.  Any error
+# (a reset) ends it with a non-zero status.
 TCP_TX_PY='
 import os, socket, sys, time
 host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-rate, hold, release = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+step, hold = int(sys.argv[4]), int(sys.argv[5])
+allow, release = sys.argv[6], sys.argv[7]
+
+def allowed():
+    if os.path.exists(release):
+        return len(data)
+    try:
+        with open(allow) as a:
+            n = int(a.read() or 0)
+    except (OSError, ValueError):
+        n = 0
+    return min(n * step, len(data) - hold)
+
 with open(path, "rb") as f:
     data = f.read()
 s = socket.create_connection((host, port), timeout=120)
-start = time.monotonic()
 sent = 0
 while sent < len(data):
-    released = os.path.exists(release)
-    if not released and sent >= len(data) - hold:
+    limit = allowed()
+    if sent >= limit:
         time.sleep(0.05)
         continue
-    n = min(16384, len(data) - sent)
+    n = min(16384, limit - sent)
     s.sendall(data[sent:sent + n])
     sent += n
-    if not released:
-        ahead = start + sent / rate - time.monotonic()
-        if ahead > 0:
-            time.sleep(ahead)
 s.shutdown(socket.SHUT_WR)
 while s.recv(65536):
     pass
@@ -121,8 +137,10 @@ rx_pid=$!
 on_exit kill_quiet "$rx_pid"
 wait_for 30 listening $PORT
 vf_tx=$(topo_stat vf_tx_packets)
+steps=0
+next_step
 ip netns exec "$TOPO_G" python3 -c "$TCP_TX_PY" "$TOPO_HOST_IP" $PORT \
-	"$WORK/payload" $RATE $HOLD "$WORK/release" &
+	"$WORK/payload" $STEP $HOLD "$WORK/allow" "$WORK/release" &
 tx_pid=$!
 on_exit kill_quiet "$tx_pid"
 check "a $((SIZE / 1048576)) MiB transfer starts over the VF" \
@@ -133,6 +151,7 @@ for ((i = 1; i <= CYCLES; i++)); do
 	check "cycle $i: the VF is hot-removed: data path synthetic" \
 		wait_for 30 path_is synthetic
 	synth_tx=$(topo_stat synth_tx_packets)
+	next_step
 	check "cycle $i: the transfer goes on over the synthetic path" \
 		wait_for 60 synth_carries synth_tx_packets $((synth_tx + MOVED)) ||
 		progress
@@ -141,6 +160,7 @@ for ((i = 1; i <= CYCLES; i++)); do
 	check "cycle $i: the VF is back: data path vf" \
 		wait_for 30 path_is vf
 	vf_tx=$(topo_stat vf_tx_packets)
+	next_step
 	check "cycle $i: the transfer goes on over the VF" \
 		wait_for 60 stat_above vf_tx_packets $((vf_tx + MOVED)) || progress
 done
