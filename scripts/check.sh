@@ -32,7 +32,9 @@
 # NVS_FUZZ_SECONDS (libFuzzer's time on the parsers, default 30),
 # NVS_CHECK_TESTS (the TESTs to run when none are given, space-separated:
 # `NVS_CHECK_TESTS=smoke make check` runs the static checks and one VM
-# test; make check-fresh uses it to bound its time).
+# test; make check-fresh uses it to bound its time), NVS_PROTO_TESTS (the
+# tests of the protocol-mode pass, space-separated; default every vf_*
+# test).
 
 set -uo pipefail
 
@@ -321,7 +323,11 @@ else
 	# (NVS_SIM_MODE=proto, see tests/kselftest/lib.sh): the VF engine
 	# must behave the same over either transport.
 	if [ $# -eq 0 ] && [ "${NVS_SKIP_PROTO:-0}" != 1 ]; then
-		mapfile -t vf_tests < <("$REPO/tests/vm/run.sh" --list | grep '^vf_')
+		if [ -n "${NVS_PROTO_TESTS:-}" ]; then
+			read -ra vf_tests <<<"$NVS_PROTO_TESTS"
+		else
+			mapfile -t vf_tests < <("$REPO/tests/vm/run.sh" --list | grep '^vf_')
+		fi
 		echo "# the VF tests again, the simulator in protocol mode"
 		NVS_SIM_MODE=proto vm_run "$LOGDIR/vm-proto.log" \
 			"the protocol-mode VM run" "${vf_tests[@]}"
