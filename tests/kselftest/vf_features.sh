@@ -5,11 +5,12 @@
 # joined: ethtool -K on the VF shows on the synthetic device and back,
 # ethtool -K on the synthetic device is pushed to the VF and back, the
 # offloads are the intersection of both paths' and go back to the
-# synthetic set on leave; the limits are the minimum of both paths', a
+# synthetic set on leave, what the user turned off on the synthetic
+# device stays off across VF swaps and each new VF follows it; the limits are the minimum of both paths', a
 # GSO size change on the VF is picked up, the limits go back on leave,
 # and a bulk TCP transfer stays intact while the VF's GSO size drops
 # under it.
-# timeout: 400
+# timeout: 500
 
 # Functions run through check and wait_for; topo helpers take no argument.
 # shellcheck disable=SC2317,SC2119
@@ -152,7 +153,7 @@ s.close()
 '
 
 nvs_require_modules
-ktap_plan 29
+ktap_plan 33
 
 if ! nvs_load; then
 	ktap_fail "load the modules"
@@ -266,16 +267,55 @@ check_eq "after leave: the synthetic device has the synthetic offloads again" \
 	"$synth_offloads" "$(offloads "$dev")"
 
 # A VF that comes with tx checksumming off: claimed on its MAC change.
+# It follows the synthetic device's choice, which is on.
 topo_vf_add "$vf" "$OTHER_MAC"
 kset "$vf" tx off
 in_g ip link set "$vf" address "$TOPO_MAC"
 check "a VF with tx checksumming off joins" wait_for 30 path_is vf
-check_eq "joined: tx-checksumming off on the synthetic device" \
-	"off" "$(feat "$dev" tx-checksumming)"
+check_eq "joined: the VF follows the synthetic device, tx-checksumming on on both" \
+	"dev=on vf=on" \
+	"dev=$(feat "$dev" tx-checksumming) vf=$(feat "$vf" tx-checksum-ip-generic)"
 topo_vf_del
 wait_for 30 path_is synthetic
 check_eq "after leave: the synthetic offloads again" \
 	"$synth_offloads" "$(offloads "$dev")"
+
+# ------------------------------------------------------------ the user's choices
+
+# What the user turns off on the synthetic device stays off across VF
+# swaps (live migration), whether set before the VF came or while it was
+# joined; each new VF follows it.
+kset "$dev" tso off
+check "no VF: ethtool -K synthetic tso off" \
+	feat_is "$dev" tcp-segmentation-offload off
+seen=
+for i in 1 2 3; do
+	topo_vf_add
+	if wait_for 30 path_is vf; then
+		seen+="join$i=$(feat "$dev" tcp-segmentation-offload)/$(feat "$vf" tcp-segmentation-offload) "
+	else
+		seen+="join$i=none "
+	fi
+	topo_vf_del
+	wait_for 30 path_is synthetic
+	seen+="leave$i=$(feat "$dev" tcp-segmentation-offload) "
+done
+check_eq "tso off stays off over 3 VF remove/re-add cycles, and each VF follows (dev/vf)" \
+	"join1=off/off leave1=off join2=off/off leave2=off join3=off/off leave3=off" \
+	"${seen% }"
+
+kset "$dev" tso on
+topo_vf_add
+wait_for 30 path_is vf
+check_eq "ethtool -K synthetic tso on, then a VF joins: on on both" \
+	"dev=on vf=on" \
+	"dev=$(feat "$dev" tcp-segmentation-offload) vf=$(feat "$vf" tcp-segmentation-offload)"
+kset "$dev" tso off
+topo_vf_del
+wait_for 30 path_is synthetic
+check_eq "tso turned off while joined: still off once the VF is gone" \
+	"off" "$(feat "$dev" tcp-segmentation-offload)"
+kset "$dev" tso on
 
 # ------------------------------------------------------------ TSO/GSO limits
 

@@ -117,8 +117,7 @@ static netdev_features_t netvsc_fix_features(struct net_device *dev,
 	features &= priv->caps.features | ~NETVSC_VF_OFFLOADS;
 	if (vf)
 		features = netdev_intersect_features(features,
-						     vf->features |
-						     vf->hw_features |
+						     netvsc_vf_features(priv, vf) |
 						     ~NETVSC_VF_OFFLOADS);
 	return features;
 }
@@ -126,7 +125,7 @@ static netdev_features_t netvsc_fix_features(struct net_device *dev,
 static int netvsc_set_features(struct net_device *dev,
 			       netdev_features_t features)
 {
-	netvsc_vf_push_features(netdev_priv(dev), features);
+	netvsc_vf_push_features(netdev_priv(dev));
 	return 0;
 }
 

@@ -102,10 +102,9 @@ struct netvsc_vf_saved {
  * @gso_segs_base: the same for GSO segments
  * @gso_written: the GSO size the driver last wrote
  * @gso_segs_written: the same for GSO segments
- * @wanted_saved: the synthetic device's wanted features before the join
+ * @wanted_pushed: the synthetic device's wanted features when the VF was
+ *	last made to follow them
  * @feat_pushing: a feature change is being pushed to the VF
- * @feat_following: the features are being recomputed from the VF's or
- *	the host's, not changed by the user
  * @join_work: finishes a join after the join delay
  * @limits_work: recomputes the TSO/GSO limits outside the datapath
  * @move_work: moves a VF from another namespace into ours
@@ -149,9 +148,8 @@ struct netvsc_priv {
 	unsigned int gso_segs_base;
 	unsigned int gso_written;
 	unsigned int gso_segs_written;
-	netdev_features_t wanted_saved;
+	netdev_features_t wanted_pushed;
 	bool feat_pushing;
-	bool feat_following;
 
 	struct delayed_work join_work;
 	struct work_struct limits_work;
@@ -227,8 +225,9 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason);
 void netvsc_vf_schedule_join(struct netvsc_priv *priv, bool delay);
 void netvsc_vf_queue_move(struct netvsc_priv *priv, struct net_device *vf);
 void netvsc_vf_features_changed(struct netvsc_priv *priv);
-void netvsc_vf_push_features(struct netvsc_priv *priv,
-			     netdev_features_t features);
+void netvsc_vf_push_features(struct netvsc_priv *priv);
+netdev_features_t netvsc_vf_features(const struct netvsc_priv *priv,
+				     const struct net_device *vf);
 void netvsc_vf_rx_flags_changed(struct netvsc_priv *priv, int change);
 void netvsc_vf_apply_features(struct netvsc_priv *priv);
 void netvsc_limits_update(struct netvsc_priv *priv);

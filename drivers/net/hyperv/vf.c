@@ -253,16 +253,89 @@ static void netvsc_limits_work(struct work_struct *work)
 	rtnl_unlock();
 }
 
-/* The synthetic device's offloads the VF has turned on (or can). */
-static netdev_features_t netvsc_vf_offloads(const struct net_device *dev,
-					    netdev_features_t vf_features)
-{
-	netdev_features_t f = vf_features & NETVSC_VF_OFFLOADS;
+/* Offloads.  The synthetic device's wanted features are the user's, and
+ * nothing here rewrites them.  While a VF is joined it follows them in
+ * what both paths offer (priv->caps) and it can toggle: at the join,
+ * and whenever the user toggles an offload on the synthetic device.
+ * The synthetic device then shows the intersection of its wanted set
+ * with what the VF does, so a toggle made on the VF itself shows there
+ * too, without changing what the user asked of the synthetic device.
+ * On leave the VF gets its own wanted features back, and the synthetic
+ * device its wanted set, unchanged by the VF's stay.
+ */
 
-	/* HW_CSUM on one side stands for IP and IPv6 checksums on ours. */
-	if (f & NETIF_F_HW_CSUM)
-		f |= NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM;
-	return f & dev->hw_features;
+/* Of @bits, those the VF can toggle; the checksum bits go as a group. */
+static netdev_features_t netvsc_vf_movable(const struct net_device *vf,
+					   netdev_features_t bits)
+{
+	if (bits & NETIF_F_CSUM_MASK)
+		bits |= NETIF_F_CSUM_MASK;
+	return bits & vf->hw_features & NETVSC_VF_OFFLOADS;
+}
+
+/* Of @moved, those the synthetic device wants on. */
+static netdev_features_t netvsc_vf_follow(const struct net_device *dev,
+					  netdev_features_t moved)
+{
+	netdev_features_t on = dev->wanted_features & moved &
+			       ~NETIF_F_CSUM_MASK;
+
+	/* Checksum bits differ between devices (HW_CSUM against IP and
+	 * IPv6 checksums): any of ours wanted turns on all of the VF's.
+	 */
+	if (dev->wanted_features & NETIF_F_CSUM_MASK)
+		on |= moved & NETIF_F_CSUM_MASK;
+	return on;
+}
+
+/* The VF toggles the user changed on the synthetic device since the last
+ * push to the VF.
+ */
+static netdev_features_t netvsc_vf_pending(const struct netvsc_priv *priv,
+					   const struct net_device *vf)
+{
+	netdev_features_t changed = priv->dev->wanted_features ^
+				    priv->wanted_pushed;
+
+	return netvsc_vf_movable(vf, changed & priv->caps.features);
+}
+
+/**
+ * netvsc_vf_features - what the joined VF does, for ndo_fix_features
+ * @priv: the synthetic device
+ * @vf: its joined VF
+ *
+ * The VF's features, with the toggles still to be pushed to it as they
+ * will be once pushed (see netvsc_vf_push_features()).
+ *
+ * Return: the features to intersect the synthetic device's with.
+ */
+netdev_features_t netvsc_vf_features(const struct netvsc_priv *priv,
+				     const struct net_device *vf)
+{
+	netdev_features_t moved = netvsc_vf_pending(priv, vf);
+
+	ASSERT_RTNL();
+
+	return (vf->features & ~moved) | netvsc_vf_follow(priv->dev, moved);
+}
+
+/* Set the VF's toggles in @moved as the synthetic device wants them. */
+static void netvsc_vf_push(struct netvsc_priv *priv, struct net_device *vf,
+			   netdev_features_t moved)
+{
+	netdev_features_t want;
+
+	priv->wanted_pushed = priv->dev->wanted_features;
+	want = (vf->wanted_features & ~moved) |
+	       netvsc_vf_follow(priv->dev, moved);
+	if (want == vf->wanted_features)
+		return;
+
+	priv->feat_pushing = true;
+	vf->wanted_features = want;
+	netdev_update_features(vf);
+	priv->feat_pushing = false;
 }
 
 /**
@@ -292,79 +365,47 @@ void netvsc_vf_apply_features(struct netvsc_priv *priv)
 	dev->hw_features = offloads;
 	dev->vlan_features = vlan;
 	dev->hw_enc_features = 0;
-
-	/* Following the VF or the host: nothing to push back to the VF. */
-	priv->feat_following = true;
 	netdev_update_features(dev);
-	priv->feat_following = false;
 }
 
 /**
  * netvsc_vf_features_changed - the VF's features changed
  * @priv: the synthetic device
  *
- * The synthetic device's toggles follow the VF's: an offload turned off
- * on the VF is turned off on the synthetic device, and back on.
+ * The synthetic device shows the change (an offload turned off on the
+ * VF is off on the synthetic device, and back on), and its wanted set is
+ * left as the user made it.
  */
 void netvsc_vf_features_changed(struct netvsc_priv *priv)
 {
 	struct net_device *vf = netvsc_joined_vf(priv);
-	struct net_device *dev = priv->dev;
-	netdev_features_t mask, on;
 
 	ASSERT_RTNL();
 
 	if (!vf || priv->feat_pushing)
 		return;
 
-	mask = dev->hw_features & NETVSC_VF_OFFLOADS;
-	on = netvsc_vf_offloads(dev, vf->features);
-	dev->wanted_features = (dev->wanted_features & ~mask) | (on & mask);
 	netvsc_vf_apply_features(priv);
 	netvsc_limits_update(priv);
 }
 
 /**
- * netvsc_vf_push_features - push a feature change to the VF
+ * netvsc_vf_push_features - push the user's toggles to the VF
  * @priv: the synthetic device
- * @features: the synthetic device's new features
  *
- * Called from ndo_set_features: the offloads toggled on the synthetic
- * device (by the user, not by following the VF or the host) are toggled
- * on the VF, where the VF can toggle them.
+ * Called from ndo_set_features: the offloads the user toggled on the
+ * synthetic device since the last push are toggled on the VF, where the
+ * VF can toggle them.  The features the VF got from elsewhere (its own
+ * ethtool -K, say) are left as they are.
  */
-void netvsc_vf_push_features(struct netvsc_priv *priv,
-			     netdev_features_t features)
+void netvsc_vf_push_features(struct netvsc_priv *priv)
 {
 	struct net_device *vf = netvsc_joined_vf(priv);
-	struct net_device *dev = priv->dev;
-	netdev_features_t changed, want, can;
 
 	ASSERT_RTNL();
 
-	if (!vf || priv->feat_following)
-		return;
-
-	changed = (features ^ dev->features) & NETVSC_VF_OFFLOADS;
-	can = vf->hw_features & NETVSC_VF_OFFLOADS;
-	want = vf->wanted_features;
-
-	/* Checksum bits differ between devices; move them as a group. */
-	if (changed & NETIF_F_CSUM_MASK) {
-		want &= ~(can & NETIF_F_CSUM_MASK);
-		if (features & NETIF_F_CSUM_MASK)
-			want |= can & NETIF_F_CSUM_MASK;
-		changed &= ~NETIF_F_CSUM_MASK;
-	}
-	changed &= can;
-	want = (want & ~changed) | (features & changed);
-	if (want == vf->wanted_features)
-		return;
-
-	priv->feat_pushing = true;
-	vf->wanted_features = want;
-	netdev_update_features(vf);
-	priv->feat_pushing = false;
+	if (vf)
+		netvsc_vf_push(priv, vf, netvsc_vf_pending(priv, vf));
 }
 
 static void netvsc_join_work(struct work_struct *work)
@@ -501,10 +542,12 @@ void netvsc_vf_join(struct netvsc_priv *priv)
 			    vf->name, err);
 	saved->vlans = !err;
 
+	/* the VF follows the user's offload choices */
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_JOINED);
 	saved->wanted_features = vf->wanted_features;
-	priv->wanted_saved = dev->wanted_features;
-	netvsc_vf_features_changed(priv);
+	netvsc_vf_push(priv, vf, netvsc_vf_movable(vf, priv->caps.features));
+	netvsc_vf_apply_features(priv);
+	netvsc_limits_update(priv);
 
 	/* 4. open */
 	if (netif_running(dev) && !netif_running(vf)) {
@@ -577,7 +620,6 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
 		dev_set_mtu(vf, saved->mtu);
 
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_WAITING);
-	dev->wanted_features = priv->wanted_saved;
 	netvsc_vf_apply_features(priv);
 	netvsc_limits_update(priv);
 	netvsc_carrier_update(priv);
