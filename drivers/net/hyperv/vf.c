@@ -546,8 +546,7 @@ void netvsc_vf_join(struct netvsc_priv *priv)
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_JOINED);
 	saved->wanted_features = vf->wanted_features;
 	netvsc_vf_push(priv, vf, netvsc_vf_movable(vf, priv->caps.features));
-	netvsc_vf_apply_features(priv);
-	netvsc_limits_update(priv);
+	netvsc_vf_features_changed(priv);
 
 	/* 4. open */
 	if (netif_running(dev) && !netif_running(vf)) {
