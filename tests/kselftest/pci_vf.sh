@@ -17,7 +17,8 @@
 #    tagged traffic over the VF fails unless the synthetic device's VLAN
 #    reached it;
 #  - the e1000e's own offloads, toggled with ethtool -K on the VF, show
-#    in the synthetic device's features;
+#    in the synthetic device's features, and tso turned off on the
+#    synthetic device stays off across a hot-remove and re-add;
 #  - MTU: the synthetic device's maximum is the e1000e's while it is
 #    joined (ip refuses more, with an error, and nothing changes); an
 #    MTU change the host refuses is rolled back on the e1000e too;
@@ -200,7 +201,7 @@ netvsc_log_lines() {
 # ------------------------------------------------------------------ setup
 
 nvs_require_modules
-ktap_plan 26
+ktap_plan 29
 pci_require
 
 if ! nvs_load; then
@@ -301,6 +302,23 @@ check "ethtool -K e1000e tx off: the synthetic device shows tx-checksumming off"
 in_g ethtool -K "$vf" tx on tso on >/dev/null 2>&1
 check "ethtool -K e1000e tx on tso on: both back on the synthetic device" \
 	wait_for 10 offl_is "$dev" "tso=on tx=on"
+
+# What the user turns off on the synthetic device stays off across a
+# hot-remove and re-add, and the new e1000e follows it.
+in_g ethtool -K "$dev" tso off >/dev/null 2>&1
+check "ethtool -K synthetic tso off: pushed to the e1000e" \
+	wait_for 10 offl_is "$vf" "tso=off tx=on"
+if unplug_vf && plug_vf; then
+	vf=$(vf_name)
+	check_eq "after a hot-remove and re-add: tso still off, and the new e1000e follows" \
+		"tso=off tx=on tso=off tx=on" "$(offl "$dev") $(offl "$vf")"
+else
+	ktap_fail "after a hot-remove and re-add: tso still off, and the new e1000e follows" \
+		"the e1000e did not go and come back"
+fi
+in_g ethtool -K "$dev" tso on >/dev/null 2>&1
+check "ethtool -K synthetic tso on: on both again" \
+	wait_for 10 offl_is "$vf" "tso=on tx=on"
 
 # ------------------------------------------------------------------ MTU
 
