@@ -34,7 +34,8 @@
 # smoke), NVS_FUZZ_SECONDS (default 5); other NVS_* variables (NVS_VM_SMP,
 # say) are passed to the commands in the chroot.
 #
-# Exit status 0 if every phase passed.
+# The last lines are "N passed, N failed, 0 skipped" (one result per
+# phase) and a verdict.  Exit status 0 if every phase passed.
 
 set -uo pipefail
 # The phases' functions are called through phase(); the scripts run in
@@ -382,6 +383,9 @@ if [ $failed -eq 0 ] && [ "${NVS_FRESH_KEEP:-0}" != 1 ]; then
 else
 	msg "root kept in $ROOT"
 fi
+# One result per phase, as make check counts its steps (a phase not run
+# counts as failed).
+echo "$((${#PHASES[@]} - failed)) passed, $failed failed, 0 skipped"
 if [ $failed -eq 0 ]; then
 	msg "all ${#PHASES[@]} phases passed"
 	exit 0

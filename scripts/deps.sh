@@ -15,6 +15,7 @@
 #   fresh    make check-fresh, on the host: debootstrap
 #
 # Usage: scripts/deps.sh [--list] [GROUP...]
+#        scripts/deps.sh --groups   (prints the default groups)
 #
 # Without a GROUP: build vm check bench debug, everything make check and
 # the benchmarks need.  Does nothing when all are installed.  As root it
@@ -43,6 +44,10 @@ declare -A GROUP=(
 )
 DEFAULT_GROUPS="build vm check bench debug"
 
+if [ "${1:-}" = --groups ]; then
+	echo "$DEFAULT_GROUPS"
+	exit 0
+fi
 list=0
 if [ "${1:-}" = --list ]; then
 	list=1
