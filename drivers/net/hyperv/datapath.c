@@ -9,8 +9,9 @@
  * grace period before the VF is let go.  Counters are per-CPU u64_stats.
  * The device is NETIF_F_LLTX: frames for the VF are not serialised here,
  * and the synthetic path takes the tx queue lock itself, which is what
- * its transport expects (transport.h).  Under netpoll it only tries the
- * lock, which the CPU may hold already.
+ * its transport expects (transport.h).  Under netpoll, which calls us
+ * with interrupts off, frames never go to the VF, and the synthetic path
+ * only tries the lock, which the CPU may hold already.
  */
 
 #include <linux/etherdevice.h>
@@ -202,14 +203,18 @@ static netdev_tx_t netvsc_synth_xmit(struct netvsc_priv *priv,
  *
  * While the data path is the VF and the VF is running with carrier, the
  * frame goes out of the VF, which picks its own queue.  Otherwise it
- * takes the synthetic path.
+ * takes the synthetic path.  So does a frame of netpoll (netconsole):
+ * netpoll transmits with interrupts off, where dev_queue_xmit() to the
+ * VF must not be called, and the host takes synthetic frames whatever
+ * the data path.
  */
 netdev_tx_t netvsc_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct netvsc_priv *priv = netdev_priv(dev);
 	struct net_device *vf = rcu_dereference_bh(priv->vf_tx);
 
-	if (vf && netif_running(vf) && netif_carrier_ok(vf))
+	if (vf && !netpoll_tx_running(dev) && netif_running(vf) &&
+	    netif_carrier_ok(vf))
 		return netvsc_vf_xmit(priv, vf, skb);
 	return netvsc_synth_xmit(priv, skb);
 }
