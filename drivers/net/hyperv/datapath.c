@@ -124,14 +124,14 @@ static netdev_tx_t netvsc_synth_xmit_one(struct netvsc_priv *priv,
 }
 
 /* A GSO frame built for larger limits than its path takes (it was queued
- * before a join, or the VF lowered its GSO size) is segmented here.
+ * before a join, or the VF lowered its GSO size), or for a GSO type the
+ * synthetic path lacks, is segmented here, with @features.
  */
 static netdev_tx_t netvsc_xmit_segmented(struct netvsc_priv *priv,
 					 struct net_device *vf,
-					 struct sk_buff *skb)
+					 struct sk_buff *skb,
+					 netdev_features_t features)
 {
-	netdev_features_t features = vf ? READ_ONCE(vf->features) :
-					  priv->dev->features;
 	struct sk_buff *segs, *seg, *next;
 
 	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
@@ -167,15 +167,33 @@ static netdev_tx_t netvsc_vf_xmit(struct netvsc_priv *priv,
 			     segs != READ_ONCE(priv->vf_gso_segs_seen)))
 			schedule_work(&priv->limits_work);
 		if (unlikely(!netvsc_gso_fits(skb, size, segs)))
-			return netvsc_xmit_segmented(priv, vf, skb);
+			return netvsc_xmit_segmented(priv, vf, skb,
+						     READ_ONCE(vf->features));
 	}
 	return netvsc_vf_xmit_one(priv, vf, skb);
+}
+
+/* The synthetic path's offloads for @skb, within the device's.  The stack
+ * built the frame for the device's features, which include a joined VF's
+ * tunnel offloads (vf.c), maybe before the VF went or lost carrier; the
+ * synthetic path has no offload for an encapsulated frame.
+ */
+static netdev_features_t netvsc_synth_features(const struct netvsc_priv *priv,
+					       const struct sk_buff *skb)
+{
+	netdev_features_t features = READ_ONCE(priv->caps.features) &
+				     READ_ONCE(priv->dev->features);
+
+	if (skb->encapsulation)
+		features &= ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+	return features;
 }
 
 static netdev_tx_t netvsc_synth_xmit(struct netvsc_priv *priv,
 				     struct sk_buff *skb)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(priv->dev, 0);
+	netdev_features_t features = netvsc_synth_features(priv, skb);
 	netdev_tx_t rc;
 
 	if (unlikely(netpoll_tx_running(priv->dev))) {
@@ -186,11 +204,19 @@ static netdev_tx_t netvsc_synth_xmit(struct netvsc_priv *priv,
 	}
 
 	if (skb_is_gso(skb) &&
-	    unlikely(!netvsc_gso_fits(skb, READ_ONCE(priv->caps.tso_max_size),
-				      READ_ONCE(priv->caps.tso_max_segs))))
-		rc = netvsc_xmit_segmented(priv, NULL, skb);
-	else
+	    unlikely(!skb_gso_ok(skb, features) ||
+		     !netvsc_gso_fits(skb, READ_ONCE(priv->caps.tso_max_size),
+				      READ_ONCE(priv->caps.tso_max_segs)))) {
+		rc = netvsc_xmit_segmented(priv, NULL, skb, features);
+	} else if (skb->ip_summed == CHECKSUM_PARTIAL &&
+		   unlikely(!(features & NETIF_F_CSUM_MASK)) &&
+		   skb_csum_hwoffload_help(skb, features)) {
+		netvsc_count_drop(priv, false);
+		kfree_skb(skb);
+		rc = NETDEV_TX_OK;
+	} else {
 		rc = netvsc_synth_xmit_one(priv, skb);
+	}
 
 	__netif_tx_unlock(txq);
 	return rc;

@@ -124,7 +124,12 @@ int netvsc_register(struct net_device *dev)
 	priv->gso_segs_base = dev->gso_max_segs;
 	priv->gso_written = priv->gso_base;
 	priv->gso_segs_written = priv->gso_segs_base;
+	priv->headroom_base = dev->needed_headroom;
+	priv->tailroom_base = dev->needed_tailroom;
 	err = register_netdevice(dev);
+	/* Tunnel offloads are wanted, for a VF that has them (vf.c). */
+	if (!err)
+		dev->wanted_features |= NETIF_F_GSO_ENCAP_ALL;
 	rtnl_unlock();
 
 	return err;

@@ -113,8 +113,12 @@ static netdev_features_t netvsc_fix_features(struct net_device *dev,
 {
 	struct netvsc_priv *priv = netdev_priv(dev);
 	struct net_device *vf = netvsc_joined_vf(priv);
+	netdev_features_t offered = priv->caps.features;
 
-	features &= priv->caps.features | ~NETVSC_VF_OFFLOADS;
+	/* Tunnel GSO while a VF is joined: its own (vf.c). */
+	if (vf)
+		offered |= NETIF_F_GSO_ENCAP_ALL;
+	features &= offered | ~NETVSC_VF_OFFLOADS;
 	if (vf)
 		features = netdev_intersect_features(features,
 						     netvsc_vf_features(priv, vf) |

@@ -37,6 +37,14 @@
 				 NETIF_F_LRO | NETIF_F_HW_VLAN_CTAG_TX | \
 				 NETIF_F_HW_VLAN_CTAG_RX)
 
+/* Offloads of encapsulated frames (hw_enc_features) taken from a joined
+ * VF.  The synthetic path has none: a tunnel frame that takes it is
+ * segmented and checksummed in software (datapath.c).
+ */
+#define NETVSC_VF_ENC_OFFLOADS	(NETIF_F_SG | NETIF_F_CSUM_MASK |	\
+				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 |	\
+				 NETIF_F_GSO_ENCAP_ALL | NETIF_F_HIGHDMA)
+
 /* Per-CPU counters, one set per path. */
 struct netvsc_path_stats {
 	u64_stats_t rx_packets;
@@ -102,6 +110,8 @@ struct netvsc_vf_saved {
  * @gso_segs_base: the same for GSO segments
  * @gso_written: the GSO size the driver last wrote
  * @gso_segs_written: the same for GSO segments
+ * @headroom_base: the synthetic path's needed_headroom
+ * @tailroom_base: the synthetic path's needed_tailroom
  * @wanted_pushed: the synthetic device's wanted features when the VF was
  *	last made to follow them
  * @feat_pushing: a feature change is being pushed to the VF
@@ -148,6 +158,8 @@ struct netvsc_priv {
 	unsigned int gso_segs_base;
 	unsigned int gso_written;
 	unsigned int gso_segs_written;
+	unsigned short headroom_base;
+	unsigned short tailroom_base;
 	netdev_features_t wanted_pushed;
 	bool feat_pushing;
 

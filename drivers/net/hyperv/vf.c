@@ -342,9 +342,13 @@ static void netvsc_vf_push(struct netvsc_priv *priv, struct net_device *vf,
  * netvsc_vf_apply_features - set the synthetic device's feature sets
  * @priv: the synthetic device
  *
- * Its hw, VLAN and encapsulation features are the synthetic path's, or
- * their intersection with the VF's while it is joined.  Then the
- * features are recomputed through ndo_fix_features.
+ * Its hw and VLAN features are the synthetic path's, or their
+ * intersection with the VF's while it is joined.  Tunnel offloads are the
+ * VF's alone (the synthetic path has none, and does them in software):
+ * while a VF is joined the device offers its tunnel GSO types and its
+ * hw_enc_features, and room for its headers (needed_headroom and
+ * needed_tailroom, the larger of both paths').  Then the features are
+ * recomputed through ndo_fix_features.
  */
 void netvsc_vf_apply_features(struct netvsc_priv *priv)
 {
@@ -353,18 +357,36 @@ void netvsc_vf_apply_features(struct netvsc_priv *priv)
 	netdev_features_t offloads = priv->caps.features & NETVSC_VF_OFFLOADS;
 	netdev_features_t vlan = offloads & ~(NETIF_F_HW_VLAN_CTAG_TX |
 					      NETIF_F_HW_VLAN_CTAG_RX);
+	netdev_features_t enc = 0;
+	unsigned short headroom = priv->headroom_base;
+	unsigned short tailroom = priv->tailroom_base;
 
 	ASSERT_RTNL();
 
 	if (vf) {
-		offloads = netdev_intersect_features(offloads,
-						     vf->hw_features |
-						     vf->features);
+		netdev_features_t has = vf->hw_features | vf->features;
+
+		offloads = netdev_intersect_features(offloads, has);
+		offloads |= has & NETIF_F_GSO_ENCAP_ALL;
 		vlan = netdev_intersect_features(vlan, vf->vlan_features);
+		enc = vf->hw_enc_features & NETVSC_VF_ENC_OFFLOADS;
+		/* Our checksum bits are IPv4 and IPv6 where a VF may have
+		 * the generic one, and the stack takes features &
+		 * hw_enc_features: any checksum the VF does inside a tunnel
+		 * counts as ours.  A frame the VF cannot checksum after all
+		 * is checksummed by the VF's own dev_queue_xmit(), and one
+		 * that takes the synthetic path by datapath.c.
+		 */
+		if (enc & NETIF_F_CSUM_MASK)
+			enc |= NETIF_F_CSUM_MASK;
+		headroom = max(headroom, vf->needed_headroom);
+		tailroom = max(tailroom, vf->needed_tailroom);
 	}
 	dev->hw_features = offloads;
 	dev->vlan_features = vlan;
-	dev->hw_enc_features = 0;
+	dev->hw_enc_features = enc;
+	dev->needed_headroom = headroom;
+	dev->needed_tailroom = tailroom;
 	netdev_update_features(dev);
 }
 
