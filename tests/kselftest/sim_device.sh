@@ -17,8 +17,7 @@ ktap_plan 54
 nvs_require_modules
 if ! nvs_load; then
 	ktap_fail "load netvsc and netvsc_sim" "insmod failed"
-	T "ktap_finished"
-ktap_finished
+	ktap_finished
 fi
 
 # ------------------------------------------------------------------ helpers

@@ -155,11 +155,15 @@ EXPORT_SYMBOL_GPL(netvsc_unregister);
 /**
  * netvsc_free - free a synthetic device
  * @dev: the device, unregistered or never registered
+ *
+ * The transport must have stopped its up-calls.  A link change it
+ * reported before a registration that failed is cancelled here.
  */
 void netvsc_free(struct net_device *dev)
 {
 	struct netvsc_priv *priv = netdev_priv(dev);
 
+	cancel_work_sync(&priv->link_work);
 	free_percpu(priv->stats);
 	free_netdev(dev);
 }

@@ -246,11 +246,17 @@ void netvsc_sim_proto_guest_comp(struct netvsc_sim_proto *p, const void *msg,
 void netvsc_sim_proto_host_to_guest(struct netvsc_sim_dev *sim,
 				    struct sk_buff *skb);
 void netvsc_sim_proto_link(struct netvsc_sim_dev *sim, bool up);
+void netvsc_sim_proto_link_sync(struct netvsc_sim_dev *sim, bool up);
 void netvsc_sim_proto_switch_done(struct netvsc_sim_dev *sim, u64 id,
 				  enum netvsc_datapath path, int err);
 int netvsc_sim_proto_vf_assoc(struct netvsc_sim_dev *sim);
 int netvsc_sim_proto_inject(struct netvsc_sim_dev *sim, const char *kind);
 void netvsc_sim_proto_debugfs(struct netvsc_sim_dev *sim, struct dentry *dir);
+
+/* sim_faults.c */
+extern atomic_t netvsc_sim_fail_register;
+int netvsc_sim_faults_init(void);
+void netvsc_sim_faults_exit(void);
 
 /* sim_debugfs.c */
 int netvsc_sim_debugfs_init(void);

@@ -196,11 +196,17 @@ static int __init netvsc_sim_init(void)
 	if (err)
 		goto err_debugfs;
 
+	err = netvsc_sim_faults_init();
+	if (err)
+		goto err_bus;
+
 	mutex_lock(&netvsc_sim_lock);
 	netvsc_sim_enabled = true;
 	mutex_unlock(&netvsc_sim_lock);
 	return 0;
 
+err_bus:
+	bus_unregister(&netvsc_sim_bus);
 err_debugfs:
 	netvsc_sim_debugfs_exit();
 	return err;
@@ -218,6 +224,7 @@ static void __exit netvsc_sim_exit(void)
 	}
 	mutex_unlock(&netvsc_sim_lock);
 
+	netvsc_sim_faults_exit();
 	bus_unregister(&netvsc_sim_bus);
 	netvsc_sim_debugfs_exit();
 }

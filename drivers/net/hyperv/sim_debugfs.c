@@ -36,7 +36,9 @@
  *   netvsc_sim/defaults/ also holds max_nvsp_version, fail_query,
  *   fail_oid, drop_completion and one_range, copied into each new
  *   device, and bad_mac: the MAC address new devices' hosts answer with
- *   (0: the device's, 1: all zeroes, 2: multicast).
+ *   (0: the device's, 1: all zeroes, 2: multicast), and fail_register:
+ *   the next N guest NICs fail to register, in either mode, after the
+ *   host reported their link (sim_faults.c).
  *
  * Locking: debugfs removal waits for handlers in flight, and a device's
  * directory goes before the device.  A live offload change takes RTNL
@@ -200,6 +202,9 @@ int netvsc_sim_debugfs_init(void)
 				&pd->drop_completion);
 	debugfs_create_u32("bad_mac", 0600, defaults, &pd->bad_mac);
 	debugfs_create_u32("one_range", 0600, defaults, &pd->one_range);
+	/* Both modes (sim_faults.c). */
+	debugfs_create_atomic_t("fail_register", 0600, defaults,
+				&netvsc_sim_fail_register);
 	return 0;
 }
 

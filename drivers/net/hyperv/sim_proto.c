@@ -1068,6 +1068,21 @@ void netvsc_sim_proto_link(struct netvsc_sim_dev *sim, bool up)
 }
 
 /**
+ * netvsc_sim_proto_link_sync - indicate a link change, and deliver it now
+ * @sim: the device
+ * @up: the new state
+ *
+ * Returns once the guest's engine has taken the indication.
+ *
+ * Context: process; sleeps.
+ */
+void netvsc_sim_proto_link_sync(struct netvsc_sim_dev *sim, bool up)
+{
+	netvsc_sim_proto_link(sim, up);
+	flush_work(&sim->proto->deliver);
+}
+
+/**
  * netvsc_sim_proto_vf_assoc - send the guest the VF association
  * @sim: the device
  *
