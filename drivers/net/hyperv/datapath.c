@@ -165,7 +165,7 @@ static netdev_tx_t netvsc_vf_xmit(struct netvsc_priv *priv,
 		/* No notifier tells us the VF's GSO limits changed. */
 		if (unlikely(size != READ_ONCE(priv->vf_gso_seen) ||
 			     segs != READ_ONCE(priv->vf_gso_segs_seen)))
-			schedule_work(&priv->limits_work);
+			schedule_delayed_work(&priv->limits_work, 0);
 		if (unlikely(!netvsc_gso_fits(skb, size, segs)))
 			return netvsc_xmit_segmented(priv, vf, skb,
 						     READ_ONCE(vf->features));

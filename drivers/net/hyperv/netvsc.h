@@ -164,8 +164,8 @@ struct netvsc_priv {
 	bool feat_pushing;
 
 	struct delayed_work join_work;
-	struct work_struct limits_work;
-	struct work_struct move_work;
+	struct delayed_work limits_work;
+	struct delayed_work move_work;
 	struct net *move_net;
 	int move_ifindex;
 	struct work_struct link_work;

@@ -16,8 +16,9 @@
  * the intersection of its own and the VF's, and its carrier is the VF's.
  *
  * Locking: everything here runs under RTNL (asserted).  The work items are
- * cancelled under RTNL, so they take it with rtnl_trylock() and requeue
- * themselves rather than block.
+ * cancelled under RTNL, so they take it with rtnl_trylock() and, when
+ * someone else holds it, try again NETVSC_RTNL_RETRY_MS later rather than
+ * block (or spin, which requeueing at once would be).
  */
 
 #include <linux/etherdevice.h>
@@ -27,6 +28,19 @@
 #include <net/net_namespace.h>
 
 #include "netvsc.h"
+
+#define NETVSC_RTNL_RETRY_MS	10
+
+/* RTNL for a work item, or false and the item queued again a little
+ * later.
+ */
+static bool netvsc_work_rtnl(struct delayed_work *dwork)
+{
+	if (rtnl_trylock())
+		return true;
+	schedule_delayed_work(dwork, msecs_to_jiffies(NETVSC_RTNL_RETRY_MS));
+	return false;
+}
 
 static void netvsc_record_switch(struct netvsc_priv *priv,
 				 enum netvsc_reason reason)
@@ -242,13 +256,11 @@ void netvsc_limits_update(struct netvsc_priv *priv)
 
 static void netvsc_limits_work(struct work_struct *work)
 {
-	struct netvsc_priv *priv = container_of(work, struct netvsc_priv,
-						limits_work);
+	struct netvsc_priv *priv = container_of(to_delayed_work(work),
+						struct netvsc_priv, limits_work);
 
-	if (!rtnl_trylock()) {
-		schedule_work(&priv->limits_work);
+	if (!netvsc_work_rtnl(&priv->limits_work))
 		return;
-	}
 	netvsc_limits_update(priv);
 	rtnl_unlock();
 }
@@ -435,10 +447,8 @@ static void netvsc_join_work(struct work_struct *work)
 	struct netvsc_priv *priv = container_of(to_delayed_work(work),
 						struct netvsc_priv, join_work);
 
-	if (!rtnl_trylock()) {
-		schedule_delayed_work(&priv->join_work, 1);
+	if (!netvsc_work_rtnl(&priv->join_work))
 		return;
-	}
 	netvsc_vf_join(priv);
 	rtnl_unlock();
 }
@@ -622,7 +632,7 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
 	 */
 
 	/* features and limits */
-	cancel_work_sync(&priv->limits_work);
+	cancel_delayed_work_sync(&priv->limits_work);
 	if (alive && vf->wanted_features != saved->wanted_features) {
 		vf->wanted_features = saved->wanted_features;
 		netdev_update_features(vf);
@@ -818,17 +828,15 @@ void netvsc_vf_scan(struct netvsc_priv *priv)
 
 static void netvsc_move_work(struct work_struct *work)
 {
-	struct netvsc_priv *priv = container_of(work, struct netvsc_priv,
-						move_work);
+	struct netvsc_priv *priv = container_of(to_delayed_work(work),
+						struct netvsc_priv, move_work);
 	struct net_device *dev = priv->dev;
 	struct net_device *vf;
 	struct net *net;
 	int err;
 
-	if (!rtnl_trylock()) {
-		schedule_work(&priv->move_work);
+	if (!netvsc_work_rtnl(&priv->move_work))
 		return;
-	}
 
 	net = priv->move_net;
 	priv->move_net = NULL;
@@ -876,7 +884,7 @@ void netvsc_vf_queue_move(struct netvsc_priv *priv, struct net_device *vf)
 		return;
 	priv->move_net = net;
 	priv->move_ifindex = vf->ifindex;
-	schedule_work(&priv->move_work);
+	schedule_delayed_work(&priv->move_work, 0);
 }
 
 /**
@@ -886,8 +894,8 @@ void netvsc_vf_queue_move(struct netvsc_priv *priv, struct net_device *vf)
 void netvsc_vf_init(struct netvsc_priv *priv)
 {
 	INIT_DELAYED_WORK(&priv->join_work, netvsc_join_work);
-	INIT_WORK(&priv->limits_work, netvsc_limits_work);
-	INIT_WORK(&priv->move_work, netvsc_move_work);
+	INIT_DELAYED_WORK(&priv->limits_work, netvsc_limits_work);
+	INIT_DELAYED_WORK(&priv->move_work, netvsc_move_work);
 }
 
 /**
@@ -899,8 +907,8 @@ void netvsc_vf_cancel(struct netvsc_priv *priv)
 	ASSERT_RTNL();
 
 	cancel_delayed_work_sync(&priv->join_work);
-	cancel_work_sync(&priv->limits_work);
-	cancel_work_sync(&priv->move_work);
+	cancel_delayed_work_sync(&priv->limits_work);
+	cancel_delayed_work_sync(&priv->move_work);
 	if (priv->move_net) {
 		put_net(priv->move_net);
 		priv->move_net = NULL;
