@@ -83,8 +83,10 @@ def from_spec(a):
         "mode": a["mode"], "state": a["state"], "datapath": a["datapath"],
         "pin": a["pin"], "join_delay_ms": a["join-delay-ms"],
         "switches": a["switches"],
-        "last_switch": ({"time_ns": a["last-switch-ns"],
-                         "reason": a["last-switch-reason"]}
+        "last_switch": (dict({"time_ns": a["last-switch-ns"],
+                              "reason": a["last-switch-reason"]},
+                             **({"boottime_ns": a["last-switch-boottime-ns"]}
+                                if "last-switch-boottime-ns" in a else {}))
                         if "last-switch-ns" in a else None),
         "stats": ({"synthetic": stats("synth"), "vf": stats("vf")}
                   if "stats" in a else None),
@@ -107,6 +109,8 @@ def from_vfctl(v):
     if v.get("last_switch"):
         v["last_switch"] = dict(v["last_switch"])
         v["last_switch"].pop("time")
+        # computed by vfctl when it prints
+        v["last_switch"].pop("age_ns", None)
     return v
 
 

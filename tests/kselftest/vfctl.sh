@@ -25,7 +25,7 @@ if [ ! -x "$VFCTL" ]; then
 	echo "# SKIP: tools/vfctl/vfctl not built (make -C tools/vfctl)"
 	exit 4
 fi
-ktap_plan 82
+ktap_plan 84
 # vfctl as nobody runs it: the checkout may be private.
 nvs_unprivileged_copy "$VFCTL" || exit 1
 
@@ -252,6 +252,23 @@ check "-j show: last switch time is recent" python3 -c '
 import json, sys, time
 t = json.loads(sys.argv[1])[0]["last_switch"]["time_ns"]
 assert abs(time.time_ns() - t) < 600e9, t' "$json"
+
+# Ages come from CLOCK_BOOTTIME: with the wall clock set a day back, the
+# switch's wall time is in the future, and its age is still seconds.
+wall=$(date +%s)
+date -s "@$((wall - 86400))" >/dev/null
+json_back=$(vf -j show "$TOPO_DEV")
+text_back=$(vf show "$TOPO_DEV")
+date -s "@$(($(date +%s) + 86400))" >/dev/null
+check "-j show: the switch's age is its CLOCK_BOOTTIME age, with the wall clock a day back" python3 -c '
+import json, sys, time
+s = json.loads(sys.argv[1])[0]["last_switch"]
+assert 0 < s["boottime_ns"] <= time.clock_gettime_ns(time.CLOCK_BOOTTIME), s
+assert s["age_ns"] < 600e9, s' "$json_back"
+check "show: the same age, in seconds" python3 -c '
+import re, sys
+m = re.search(r"last switch: .*, ([0-9]+)\.[0-9]{3} s ago$", sys.argv[1], re.M)
+assert m and int(m.group(1)) < 600, sys.argv[1]' "$text_back"
 check "-j show: VF features and limits" python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])[0]
@@ -269,8 +286,8 @@ check_eq "show: the VF" "$TOPO_VF (ifindex $vf_ifindex)" \
 	"$(printf '%s\n' "$out" | sed -n 's/^\tvf: //p')"
 check_eq "show: state, datapath" "joined vf" \
 	"$(printf '%s\n' "$out" | sed -n 's/^\tstate: //p; s/^\tdatapath: //p' | xargs)"
-check "show: last switch in ISO 8601 UTC" grep -qE \
-	$'^\tlast switch: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z \\(join\\)$' \
+check "show: last switch in ISO 8601 UTC, and its age" grep -qE \
+	$'^\tlast switch: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z \\(join\\), [0-9]+\\.[0-9]{3} s ago$' \
 	<<<"$out"
 
 if wait_for 30 counters_match "$TOPO_DEV"; then

@@ -30,6 +30,7 @@ static const char *const attr_names[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_JOIN_DELAY_MS]	= "join-delay-ms",
 	[NETVSC_A_SWITCHES]		= "switches",
 	[NETVSC_A_LAST_SWITCH_NS]	= "last-switch-ns",
+	[NETVSC_A_LAST_SWITCH_BOOTTIME_NS] = "last-switch-boottime-ns",
 	[NETVSC_A_LAST_SWITCH_REASON]	= "last-switch-reason",
 	[NETVSC_A_STATS]		= "stats",
 	[NETVSC_A_FEATURES]		= "features",
@@ -57,6 +58,7 @@ static const enum mnl_attr_data_type attr_types[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_JOIN_DELAY_MS]	= MNL_TYPE_U32,
 	[NETVSC_A_SWITCHES]		= MNL_TYPE_U64,
 	[NETVSC_A_LAST_SWITCH_NS]	= MNL_TYPE_U64,
+	[NETVSC_A_LAST_SWITCH_BOOTTIME_NS] = MNL_TYPE_U64,
 	[NETVSC_A_LAST_SWITCH_REASON]	= MNL_TYPE_U32,
 	[NETVSC_A_STATS]		= MNL_TYPE_NESTED,
 	[NETVSC_A_FEATURES]		= MNL_TYPE_U32,
@@ -294,6 +296,9 @@ static int parse_attr_cb(const struct nlattr *attr, void *data)
 	case NETVSC_A_LAST_SWITCH_NS:
 		d->last_switch_ns = mnl_attr_get_u64(attr);
 		break;
+	case NETVSC_A_LAST_SWITCH_BOOTTIME_NS:
+		d->last_switch_boot_ns = mnl_attr_get_u64(attr);
+		break;
 	case NETVSC_A_LAST_SWITCH_REASON:
 		d->last_reason = mnl_attr_get_u32(attr);
 		break;
@@ -395,6 +400,24 @@ void vf_time_str(__u64 ns, char *buf, size_t len)
 	}
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, len - n, ".%09lluZ", ns % 1000000000ULL);
+}
+
+/**
+ * vf_age_ns - how long ago a CLOCK_BOOTTIME instant was
+ * @boot_ns: the instant, in ns
+ *
+ * Return: ns since then, 0 if it is not in the past.  Unlike an age taken
+ * from the wall clock, it does not move when the clock is set.
+ */
+__u64 vf_age_ns(__u64 boot_ns)
+{
+	struct timespec now;
+	__u64 n;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &now))
+		return 0;
+	n = (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	return n > boot_ns ? n - boot_ns : 0;
 }
 
 static void json_enum(struct jw *jw, const struct vf_dev *d,
@@ -513,6 +536,10 @@ void vf_dev_json_members(struct jw *jw, const struct vf_dev *d)
 		jw_str(jw, "time", ts);
 		json_enum(jw, d, NETVSC_A_LAST_SWITCH_REASON, "reason",
 			  &reason_enum, d->last_reason);
+		if (vf_has(d, NETVSC_A_LAST_SWITCH_BOOTTIME_NS)) {
+			jw_u64(jw, "boottime_ns", d->last_switch_boot_ns);
+			jw_u64(jw, "age_ns", vf_age_ns(d->last_switch_boot_ns));
+		}
 		jw_obj_close(jw);
 	} else {
 		jw_null(jw, "last_switch");
@@ -656,8 +683,15 @@ void vf_dev_print(const struct vf_dev *d)
 		printf("\tswitches: -\n");
 	if (vf_has(d, NETVSC_A_LAST_SWITCH_NS)) {
 		vf_time_str(d->last_switch_ns, ts, sizeof(ts));
-		printf("\tlast switch: %s (%s)\n", ts,
+		printf("\tlast switch: %s (%s)", ts,
 		       enum_str(&reason_enum, d->last_reason, buf));
+		if (vf_has(d, NETVSC_A_LAST_SWITCH_BOOTTIME_NS)) {
+			__u64 age = vf_age_ns(d->last_switch_boot_ns);
+
+			printf(", %llu.%03llu s ago", age / 1000000000ULL,
+			       age / 1000000ULL % 1000);
+		}
+		printf("\n");
 	} else {
 		printf("\tlast switch: never\n");
 	}

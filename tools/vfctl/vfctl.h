@@ -112,6 +112,7 @@ struct vf_dev {
 	__u32 join_delay_ms;
 	__u64 switches;
 	__u64 last_switch_ns;
+	__u64 last_switch_boot_ns;
 	__u32 last_reason;
 	__u32 stats_present;
 	__u64 stats[NETVSC_A_STATS_MAX + 1];
@@ -131,6 +132,7 @@ const char *vf_attr_name(unsigned int type);
 int vf_dev_parse(const struct nlmsghdr *nlh, struct vf_dev *d, char *err,
 		 size_t errlen);
 void vf_time_str(__u64 ns, char *buf, size_t len);
+__u64 vf_age_ns(__u64 boot_ns);
 void vf_dev_json_members(struct jw *jw, const struct vf_dev *d);
 void vf_dev_print(const struct vf_dev *d);
 void vf_event_json(struct jw *jw, const struct vf_dev *d, const char *ts);

@@ -164,8 +164,10 @@ static int netvsc_nl_fill(struct sk_buff *skb, struct netvsc_priv *priv,
 		goto cancel;
 
 	if (priv->last_reason != NETVSC_REASON_NONE &&
-	    nla_put_u64_64bit(skb, NETVSC_A_LAST_SWITCH_NS,
-			      priv->last_switch_ns, NETVSC_A_PAD))
+	    (nla_put_u64_64bit(skb, NETVSC_A_LAST_SWITCH_NS,
+			       priv->last_switch_ns, NETVSC_A_PAD) ||
+	     nla_put_u64_64bit(skb, NETVSC_A_LAST_SWITCH_BOOTTIME_NS,
+			       priv->last_switch_boot_ns, NETVSC_A_PAD)))
 		goto cancel;
 
 	if (netvsc_nl_put_stats(skb, priv) ||

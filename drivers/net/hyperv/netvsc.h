@@ -127,6 +127,7 @@ struct netvsc_vf_saved {
  * @join_delay_ms: per-device join delay, or -1 for the module default
  * @switches: number of data path changes
  * @last_switch_ns: wall-clock time of the last switch, in ns
+ * @last_switch_boot_ns: CLOCK_BOOTTIME of the last switch, in ns
  * @last_reason: reason of the last switch (enum netvsc_reason)
  * @switch_lock: protects @switch_cookie and @switch_err
  * @switch_cookie: cookie of the outstanding switch request
@@ -176,6 +177,7 @@ struct netvsc_priv {
 	int join_delay_ms;
 	u64 switches;
 	u64 last_switch_ns;
+	u64 last_switch_boot_ns;
 	enum netvsc_reason last_reason;
 
 	spinlock_t switch_lock;	/* the outstanding switch */

@@ -47,6 +47,7 @@ static void netvsc_record_switch(struct netvsc_priv *priv,
 {
 	WRITE_ONCE(priv->last_reason, reason);
 	WRITE_ONCE(priv->last_switch_ns, ktime_get_real_ns());
+	WRITE_ONCE(priv->last_switch_boot_ns, ktime_get_boottime_ns());
 }
 
 /* Ask the transport to switch, and wait a bounded time for its answer. */

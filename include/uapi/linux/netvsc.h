@@ -153,6 +153,9 @@ enum netvsc_cmd {
  * @NETVSC_A_PAD: padding for 64-bit attributes
  * @NETVSC_A_JOIN_DELAY_DEFAULT: in DEV_SET, go back to the module's
  *	vf_join_delay_ms (flag)
+ * @NETVSC_A_LAST_SWITCH_BOOTTIME_NS: CLOCK_BOOTTIME of the last switch,
+ *	in ns (u64), absent if it never switched: for intervals, which
+ *	@NETVSC_A_LAST_SWITCH_NS gets wrong when the wall clock is set
  */
 enum netvsc_attr {
 	NETVSC_A_UNSPEC,
@@ -179,6 +182,7 @@ enum netvsc_attr {
 	NETVSC_A_REASON,
 	NETVSC_A_PAD,
 	NETVSC_A_JOIN_DELAY_DEFAULT,
+	NETVSC_A_LAST_SWITCH_BOOTTIME_NS,
 
 	__NETVSC_A_MAX,
 	NETVSC_A_MAX = __NETVSC_A_MAX - 1
