@@ -232,6 +232,20 @@ static int netvsc_eng_set_datapath(struct net_device *dev,
 	return err;
 }
 
+/* Stop or restart the synthetic path's transmits without stopping the
+ * device's queue: the device has no qdisc, so a stopped queue would drop
+ * every frame, those for the VF too, each with a "asks to queue packet"
+ * line.  While paused, the synthetic path drops and counts.
+ */
+static void netvsc_eng_tx_pause(struct netvsc_eng *eng, bool pause)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(eng->dev, 0);
+
+	__netif_tx_lock_bh(txq);
+	WRITE_ONCE(eng->tx_paused, pause);
+	__netif_tx_unlock_bh(txq);
+}
+
 /* The host takes a new MTU only with a new NDIS configuration. */
 static int netvsc_eng_set_mtu(struct net_device *dev, unsigned int mtu)
 {
@@ -244,7 +258,7 @@ static int netvsc_eng_set_mtu(struct net_device *dev, unsigned int mtu)
 	if (mtu == old)
 		return 0;
 
-	netif_tx_disable(dev);
+	netvsc_eng_tx_pause(eng, true);
 	mutex_lock(&eng->ctrl_lock);
 	netvsc_eng_stop(eng);
 	err = netvsc_eng_start(eng, mtu);
@@ -267,6 +281,10 @@ static int netvsc_eng_set_mtu(struct net_device *dev, unsigned int mtu)
 	mutex_unlock(&eng->ctrl_lock);
 
 	netvsc_eng_link(eng, eng->link);
+	netvsc_eng_tx_pause(eng, false);
+	/* With a qdisc, a queue the full ring stopped has no completion
+	 * left to wake it.
+	 */
 	if (netif_running(dev))
 		netif_tx_wake_all_queues(dev);
 	return err;

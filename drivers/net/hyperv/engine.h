@@ -25,6 +25,9 @@
  *    only while @upcalls is set and cancelled once it is clear.
  *  - @started is written under @ctrl_lock and read with READ_ONCE() on
  *    the datapath; the channel is open whenever it is set.
+ *  - @tx_paused is written under the device's tx queue lock, which the
+ *    synthetic path holds around netvsc_eng_xmit() (datapath.c): once
+ *    it is set and the lock dropped, no transmit is inside the engine.
  *  - Each channel's receive completions that wait for room in its ring
  *    are under that channel's netvsc_eng_chan.rc_lock; see recv.c.
  *
@@ -184,6 +187,8 @@ struct netvsc_eng_chan {
  * @assoc_work: reports the VF association to the core, which sleeps
  * @started: the protocol is up
  * @running: the device is open
+ * @tx_paused: the synthetic path drops (and counts) what it is given:
+ *	the protocol is being restarted (set_mtu)
  * @filter: the receive filter the core asked for (NETVSC_RX_*)
  * @filter_work: sends @filter to the host
  * @datapath: the data path last asked for
@@ -233,6 +238,7 @@ struct netvsc_eng {
 	struct work_struct assoc_work;
 	bool started;
 	bool running;
+	bool tx_paused;
 	u32 filter;
 	struct work_struct filter_work;
 	enum netvsc_datapath datapath;

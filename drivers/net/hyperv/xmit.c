@@ -454,7 +454,7 @@ netdev_tx_t netvsc_eng_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct netvsc_eng *eng = netvsc_transport_priv(dev);
 
-	if (!READ_ONCE(eng->started)) {
+	if (!READ_ONCE(eng->started) || READ_ONCE(eng->tx_paused)) {
 		netvsc_tx_drop(eng, skb);
 		return NETDEV_TX_OK;
 	}
