@@ -179,9 +179,6 @@ static int netvsc_other_event(struct net_device *dev, unsigned long event)
 		}
 		break;
 	case NETDEV_UNREGISTER:
-		/* Gone for good: forget it was ours, whatever its MAC now. */
-		if (dev->reg_state != NETREG_REGISTERED)
-			netvsc_evict_forget(dev);
 		if (dev == netvsc_hidden)
 			netvsc_hidden = NULL;
 		break;
@@ -194,6 +191,13 @@ static int netvsc_netdev_event(struct notifier_block *nb,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct netvsc_priv *priv;
+
+	/* Gone for good: no synthetic device may remember it as the VF the
+	 * user took away, whoever owns it now (a new device could be
+	 * allocated at its address).
+	 */
+	if (event == NETDEV_UNREGISTER && dev->reg_state != NETREG_REGISTERED)
+		netvsc_evict_forget(dev);
 
 	if (netvsc_is_netvsc(dev))
 		return netvsc_self_event(netdev_priv(dev), event, ptr);
