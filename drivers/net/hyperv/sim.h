@@ -189,6 +189,7 @@ struct netvsc_sim_dev {
 	/* host view of the data path */
 	u32 datapath;
 	u32 switches;
+	u32 switch_requests;
 
 	/* fault injection */
 	atomic_t fail_switch;

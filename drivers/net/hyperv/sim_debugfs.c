@@ -5,8 +5,10 @@
  *   netvsc_sim/defaults/     offloads for devices created from now on
  *   netvsc_sim/netvsc_simID/ the same offloads, live, and:
  *     link                 the synthetic link (1 up, 0 down)
- *     datapath             what the guest last asked for: synthetic or vf
+ *     datapath             what the host last switched to: synthetic or vf
  *     switches             completed data path switches
+ *     switch_requests      data path switch requests received, answered
+ *                          or not (an answer waits switch_delay_ms)
  *     fail_switch          fail the next N data path switches
  *     drop_tx              drop the next N frames the guest sends
  *     fail_mtu             fail the next N MTU changes
@@ -226,6 +228,8 @@ void netvsc_sim_debugfs_add(struct netvsc_sim_dev *sim)
 	debugfs_create_file("datapath", 0400, dir, sim,
 			    &netvsc_sim_datapath_fops);
 	debugfs_create_u32("switches", 0400, dir, &sim->switches);
+	debugfs_create_u32("switch_requests", 0400, dir,
+			   &sim->switch_requests);
 	debugfs_create_atomic_t("fail_switch", 0600, dir, &sim->fail_switch);
 	debugfs_create_atomic_t("drop_tx", 0600, dir, &sim->drop_tx);
 	debugfs_create_atomic_t("fail_mtu", 0600, dir, &sim->fail_mtu);

@@ -93,6 +93,7 @@ static int netvsc_sim_set_datapath(struct net_device *guest,
 	sim->pending_path = path;
 	sim->pending_cookie = cookie;
 	sim->pending_err = err;
+	WRITE_ONCE(sim->switch_requests, sim->switch_requests + 1);
 	spin_unlock_bh(&sim->switch_lock);
 
 	mod_delayed_work(system_wq, &sim->switch_work,

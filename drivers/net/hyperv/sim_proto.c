@@ -313,6 +313,7 @@ static void netvsc_sim_switch(struct netvsc_sim_proto *p, const u8 *m, u64 id)
 							 NETVSC_DATAPATH_SYNTHETIC;
 	sim->pending_id = id;
 	sim->pending_err = err;
+	WRITE_ONCE(sim->switch_requests, sim->switch_requests + 1);
 	spin_unlock_bh(&sim->switch_lock);
 
 	mod_delayed_work(system_wq, &sim->switch_work,
