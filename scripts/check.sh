@@ -11,6 +11,8 @@
 #                        drivers/ include/ tools/ (tracked or untracked but
 #                        not ignored)
 #        tools_build     tools/vfctl built with -Wall -Wextra: no warning
+#        tools_unit      tools/vfctl's unit tests (make -C tools/vfctl
+#                        check): parsing and JSON of the netlink messages
 #        mpb_probe       scripts/check-mpb-probe.sh: the build's probe for
 #                        multi-range VMBus sends, and its overrides
 #        unit_parsers    tests/unit: the RNDIS/NVSP parser table under ASan
@@ -134,7 +136,7 @@ mkdir -p "$LOGDIR"
 
 echo "KTAP version 1"
 echo "# netvsc static checks (KDIR=$KDIR)"
-echo "1..7"
+echo "1..8"
 
 # ------------------------------------------------------------------ build
 
@@ -238,6 +240,7 @@ fi
 
 if [ ! -f tools/vfctl/Makefile ]; then
 	result skip tools_build "no tools/vfctl/Makefile yet"
+	result skip tools_unit "no tools/vfctl/Makefile yet"
 else
 	log=$LOGDIR/tools.log
 	# -B: rebuild everything so that every warning shows.
@@ -251,6 +254,13 @@ else
 		result fail tools_build "$(head_of "$warn")"
 	else
 		result ok tools_build
+	fi
+	log=$LOGDIR/tools-unit.log
+	if make -C tools/vfctl check >"$log" 2>&1; then
+		result ok tools_unit
+	else
+		result fail tools_unit "log in $log" \
+			"$(head_of "$(grep -A3 -B3 '^not ok' "$log" || tail -n 30 "$log")")"
 	fi
 fi
 

@@ -13,6 +13,9 @@
 
 #include "vfctl.h"
 
+/* The number of results main() prints; KTAP wants it first. */
+#define TEST_PLAN	27
+
 static unsigned int test_n;
 static unsigned int test_failed;
 
@@ -298,6 +301,9 @@ static void check_json(const char *name, const char *const *parts,
 	free(expected);
 }
 
+static const char json_boottime[] =
+	"\"reason\":\"join\",\"boottime_ns\":18446744073709551615,\"age_ns\":0}";
+
 static void test_parse(void)
 {
 	struct nlmsghdr *nlh;
@@ -324,6 +330,26 @@ static void test_parse(void)
 	json = dev_json(&d, true);
 	check_json("notification as JSON", json_event, json);
 	free(json);
+
+	/* The switch on CLOCK_BOOTTIME, and its age: 0 for an instant that
+	 * is not in the past.
+	 */
+	nlh = msg_start(NETVSC_CMD_DEV_GET);
+	mnl_attr_put_u32(nlh, NETVSC_A_IFINDEX, 1);
+	mnl_attr_put_strz(nlh, NETVSC_A_IFNAME, "eth0");
+	put_u64(nlh, NETVSC_A_LAST_SWITCH_NS, 1700000000123456789ULL,
+		NETVSC_A_PAD);
+	put_u64(nlh, NETVSC_A_LAST_SWITCH_BOOTTIME_NS, ~0ULL, NETVSC_A_PAD);
+	mnl_attr_put_u32(nlh, NETVSC_A_LAST_SWITCH_REASON, NETVSC_REASON_JOIN);
+	ret = vf_dev_parse(nlh, &d, err, sizeof(err));
+	result(!ret, "parse a device with the switch's boottime", NULL,
+	       ret ? err : NULL);
+	json = dev_json(&d, false);
+	result(json && strstr(json, json_boottime),
+	       "the switch's boottime and age as JSON", json_boottime, json);
+	free(json);
+	result(vf_age_ns(0) > 0, "the age of boot time 0 is the uptime", NULL,
+	       NULL);
 
 	/* Unknown enum values are shown, not rejected. */
 	nlh = msg_start(NETVSC_CMD_DEV_GET);
@@ -399,12 +425,14 @@ static void test_time(void)
 int main(void)
 {
 	printf("KTAP version 1\n");
-	printf("1..24\n");
+	printf("1..%u\n", TEST_PLAN);
 	test_json_escaping();
 	test_json_writer();
 	test_parse();
 	test_time();
 	printf("# totals: pass:%u fail:%u\n", test_n - test_failed,
 	       test_failed);
-	return test_failed || test_n != 24;
+	if (test_n != TEST_PLAN)
+		printf("# planned %u results, printed %u\n", TEST_PLAN, test_n);
+	return test_failed || test_n != TEST_PLAN;
 }
