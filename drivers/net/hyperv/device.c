@@ -63,6 +63,7 @@ struct net_device *netvsc_alloc(const struct netvsc_transport_ops *ops,
 	spin_lock_init(&priv->switch_lock);
 	init_completion(&priv->switch_done);
 	netvsc_vf_init(priv);
+	netvsc_carrier_init(priv);
 
 	dev->netdev_ops = &netvsc_netdev_ops;
 	dev->ethtool_ops = &netvsc_ethtool_ops;

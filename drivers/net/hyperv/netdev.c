@@ -28,6 +28,7 @@ static void netvsc_uninit(struct net_device *dev)
 	netvsc_hash_del(priv);
 	netvsc_evict_set(priv, NULL);
 	netvsc_vf_cancel(priv);
+	netvsc_carrier_cancel(priv);
 }
 
 static int netvsc_open(struct net_device *dev)

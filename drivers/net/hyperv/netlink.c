@@ -3,7 +3,7 @@
  * netvsc: the "netvsc" generic netlink family.
  *
  *   dev-get  do (by ifindex or ifname) and dump, in the caller's netns
- *   dev-set  the per-device join delay and the data path pin
+ *   dev-set  the per-device join delay, carrier hold and data path pin
  *            (CAP_NET_ADMIN in the device's netns)
  *   events   a notification for every join, leave and data path switch
  *
@@ -23,6 +23,10 @@ static struct netlink_range_validation netvsc_nl_join_delay_range = {
 	.max = 600000,
 };
 
+static struct netlink_range_validation netvsc_nl_carrier_hold_range = {
+	.max = 600000,
+};
+
 static const struct nla_policy netvsc_nl_policy[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[NETVSC_A_IFNAME]		= { .type = NLA_NUL_STRING,
@@ -30,6 +34,9 @@ static const struct nla_policy netvsc_nl_policy[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_JOIN_DELAY_MS]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &netvsc_nl_join_delay_range),
 	[NETVSC_A_JOIN_DELAY_DEFAULT]	= { .type = NLA_FLAG },
+	[NETVSC_A_CARRIER_HOLD_MS]	=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &netvsc_nl_carrier_hold_range),
+	[NETVSC_A_CARRIER_HOLD_DEFAULT]	= { .type = NLA_FLAG },
 	[NETVSC_A_PIN]			= NLA_POLICY_MAX(NLA_U32,
 							 NETVSC_PIN_SYNTHETIC),
 };
@@ -154,6 +161,12 @@ static int netvsc_nl_fill(struct sk_buff *skb, struct netvsc_priv *priv,
 	    nla_put_u32(skb, NETVSC_A_PIN, priv->pinned ?
 			NETVSC_PIN_SYNTHETIC : NETVSC_PIN_AUTO) ||
 	    nla_put_u32(skb, NETVSC_A_JOIN_DELAY_MS, delay) ||
+	    nla_put_u32(skb, NETVSC_A_CARRIER_HOLD_MS,
+			netvsc_carrier_hold_ms(priv)) ||
+	    nla_put_u64_64bit(skb, NETVSC_A_CARRIER_HOLDS, priv->held_flaps,
+			      NETVSC_A_PAD) ||
+	    (priv->carrier_held &&
+	     nla_put_flag(skb, NETVSC_A_CARRIER_HELD)) ||
 	    nla_put_u64_64bit(skb, NETVSC_A_SWITCHES, priv->switches,
 			      NETVSC_A_PAD) ||
 	    nla_put_u32(skb, NETVSC_A_LAST_SWITCH_REASON, priv->last_reason) ||
@@ -298,13 +311,20 @@ static int netvsc_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err = 0;
 
 	if (!tb[NETVSC_A_JOIN_DELAY_MS] && !tb[NETVSC_A_JOIN_DELAY_DEFAULT] &&
-	    !tb[NETVSC_A_PIN]) {
+	    !tb[NETVSC_A_CARRIER_HOLD_MS] &&
+	    !tb[NETVSC_A_CARRIER_HOLD_DEFAULT] && !tb[NETVSC_A_PIN]) {
 		GENL_SET_ERR_MSG(info, "nothing to set");
 		return -EINVAL;
 	}
 	if (tb[NETVSC_A_JOIN_DELAY_MS] && tb[NETVSC_A_JOIN_DELAY_DEFAULT]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[NETVSC_A_JOIN_DELAY_DEFAULT],
 				    "a join delay and the default together");
+		return -EINVAL;
+	}
+	if (tb[NETVSC_A_CARRIER_HOLD_MS] && tb[NETVSC_A_CARRIER_HOLD_DEFAULT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[NETVSC_A_CARRIER_HOLD_DEFAULT],
+				    "a carrier hold and the default together");
 		return -EINVAL;
 	}
 
@@ -320,6 +340,12 @@ static int netvsc_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u32(tb[NETVSC_A_JOIN_DELAY_MS]));
 	if (tb[NETVSC_A_JOIN_DELAY_DEFAULT])
 		WRITE_ONCE(priv->join_delay_ms, -1);
+	/* A hold under way keeps the time it started with. */
+	if (tb[NETVSC_A_CARRIER_HOLD_MS])
+		WRITE_ONCE(priv->carrier_hold_ms,
+			   nla_get_u32(tb[NETVSC_A_CARRIER_HOLD_MS]));
+	if (tb[NETVSC_A_CARRIER_HOLD_DEFAULT])
+		WRITE_ONCE(priv->carrier_hold_ms, -1);
 	if (tb[NETVSC_A_PIN]) {
 		priv->pinned = nla_get_u32(tb[NETVSC_A_PIN]) ==
 			       NETVSC_PIN_SYNTHETIC;

@@ -122,6 +122,12 @@ struct netvsc_vf_saved {
  * @move_ifindex: ifindex of the VF to move in @move_net
  * @link_work: applies a synthetic link change under RTNL
  * @synth_link: link state of the synthetic path
+ * @carrier_hold_ms: per-device carrier hold, or -1 for the module default
+ * @carrier_held: the VF lost its link and the carrier is held on
+ * @hold_expired: the hold ran out; the carrier follows the VF until its
+ *	link is back
+ * @held_flaps: number of holds started
+ * @hold_work: ends the hold when it runs out
  * @datapath: the data path in effect (enum netvsc_datapath)
  * @pinned: an administrator pinned the data path to synthetic
  * @join_delay_ms: per-device join delay, or -1 for the module default
@@ -171,6 +177,11 @@ struct netvsc_priv {
 	int move_ifindex;
 	struct work_struct link_work;
 	bool synth_link;
+	int carrier_hold_ms;
+	bool carrier_held;
+	bool hold_expired;
+	u64 held_flaps;
+	struct delayed_work hold_work;
 
 	enum netvsc_datapath datapath;
 	bool pinned;
@@ -192,6 +203,7 @@ struct netvsc_priv {
 extern const struct net_device_ops netvsc_netdev_ops;
 extern const struct ethtool_ops netvsc_ethtool_ops;
 extern unsigned int netvsc_vf_join_delay_ms;
+extern unsigned int netvsc_vf_carrier_hold_ms;
 extern bool netvsc_vf_transparent;
 extern bool netvsc_vf_trust_nonpci;
 
@@ -245,11 +257,17 @@ netdev_features_t netvsc_vf_features(const struct netvsc_priv *priv,
 void netvsc_vf_rx_flags_changed(struct netvsc_priv *priv, int change);
 void netvsc_vf_apply_features(struct netvsc_priv *priv);
 void netvsc_limits_update(struct netvsc_priv *priv);
-void netvsc_carrier_update(struct netvsc_priv *priv);
 void netvsc_datapath_update(struct netvsc_priv *priv,
 			    enum netvsc_reason reason);
 void netvsc_vf_init(struct netvsc_priv *priv);
 void netvsc_vf_cancel(struct netvsc_priv *priv);
+bool netvsc_work_rtnl(struct delayed_work *dwork);
+
+/* carrier.c */
+unsigned int netvsc_carrier_hold_ms(const struct netvsc_priv *priv);
+void netvsc_carrier_update(struct netvsc_priv *priv);
+void netvsc_carrier_init(struct netvsc_priv *priv);
+void netvsc_carrier_cancel(struct netvsc_priv *priv);
 
 /* assoc.c */
 bool netvsc_slot_serial(const char *name, u32 *serial);

@@ -89,10 +89,14 @@ static int netvsc_vf_event(struct netvsc_priv *priv, struct net_device *vf,
 		netvsc_datapath_update(priv, NETVSC_REASON_JOIN);
 		break;
 	case NETDEV_CHANGE:
+		/* The carrier first: the switch says whether it is held. */
 		netvsc_carrier_update(priv);
-		netvsc_datapath_update(priv, netif_carrier_ok(vf) ?
-				       NETVSC_REASON_JOIN :
-				       NETVSC_REASON_VF_CARRIER_LOST);
+		if (netif_carrier_ok(vf))
+			netvsc_datapath_update(priv, NETVSC_REASON_JOIN);
+		else
+			netvsc_datapath_update(priv, priv->carrier_held ?
+					       NETVSC_REASON_VF_CARRIER_HELD :
+					       NETVSC_REASON_VF_CARRIER_LOST);
 		break;
 	case NETDEV_FEAT_CHANGE:
 		netvsc_vf_features_changed(priv);

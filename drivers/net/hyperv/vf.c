@@ -13,7 +13,8 @@
  *   release  leave if joined, then the claim undone     (state NONE)
  *
  * While joined, the synthetic device's features and TSO/GSO limits are
- * the intersection of its own and the VF's, and its carrier is the VF's.
+ * the intersection of its own and the VF's, and its carrier is the VF's
+ * (carrier.c).
  *
  * Locking: everything here runs under RTNL (asserted).  The work items are
  * cancelled under RTNL, so they take it with rtnl_trylock() and, when
@@ -31,10 +32,14 @@
 
 #define NETVSC_RTNL_RETRY_MS	10
 
-/* RTNL for a work item, or false and the item queued again a little
- * later.
+/**
+ * netvsc_work_rtnl - take RTNL in a work item that is cancelled under it
+ * @dwork: the work item
+ *
+ * Return: true with RTNL held, or false with @dwork queued again
+ * NETVSC_RTNL_RETRY_MS later.
  */
-static bool netvsc_work_rtnl(struct delayed_work *dwork)
+bool netvsc_work_rtnl(struct delayed_work *dwork)
 {
 	if (rtnl_trylock())
 		return true;
@@ -165,42 +170,6 @@ void netvsc_datapath_update(struct netvsc_priv *priv,
 		netvsc_to_vf(priv, vf, reason);
 	else
 		netvsc_to_synthetic(priv, reason);
-}
-
-/**
- * netvsc_carrier_update - set the carrier of the synthetic device
- * @priv: the synthetic device
- *
- * While a VF is joined the carrier is the VF's, from the VF's first
- * carrier on: a VF that joins before its link is up (a hot-added VF
- * still negotiating) must not take the carrier off a synthetic path that
- * carries the traffic meanwhile.  Otherwise the carrier is the synthetic
- * link's.  In non-transparent mode the synthetic device pretends its
- * link is down while the paired VF is up, so that a bond over both
- * prefers the VF.
- */
-void netvsc_carrier_update(struct netvsc_priv *priv)
-{
-	struct net_device *vf = rtnl_dereference(priv->vf);
-	bool joined = vf && priv->vf_state == NETVSC_STATE_JOINED;
-	bool on;
-
-	ASSERT_RTNL();
-
-	if (joined && netif_running(vf) && netif_carrier_ok(vf))
-		priv->vf_saved.link_seen = true;
-
-	if (joined && !netvsc_vf_transparent)
-		on = false;
-	else if (joined && priv->vf_saved.link_seen)
-		on = netif_running(vf) && netif_carrier_ok(vf);
-	else
-		on = READ_ONCE(priv->synth_link);
-
-	if (on)
-		netif_carrier_on(priv->dev);
-	else
-		netif_carrier_off(priv->dev);
 }
 
 /**

@@ -54,6 +54,8 @@ enum netvsc_datapath {
  * @NETVSC_REASON_SWITCH_FAILED: the host refused or did not complete
  *	a switch to the VF
  * @NETVSC_REASON_ADMIN: an administrator pinned or released the path
+ * @NETVSC_REASON_VF_CARRIER_HELD: the VF lost its carrier, and the
+ *	synthetic device's carrier is held on ("vf link lost (held)")
  */
 enum netvsc_reason {
 	NETVSC_REASON_NONE,
@@ -63,6 +65,7 @@ enum netvsc_reason {
 	NETVSC_REASON_VF_CARRIER_LOST,
 	NETVSC_REASON_SWITCH_FAILED,
 	NETVSC_REASON_ADMIN,
+	NETVSC_REASON_VF_CARRIER_HELD,
 };
 
 /**
@@ -112,7 +115,8 @@ enum netvsc_event {
 /**
  * enum netvsc_cmd - commands of the netvsc family
  * @NETVSC_CMD_DEV_GET: get one synthetic device (do) or all (dump)
- * @NETVSC_CMD_DEV_SET: set the join delay or the data path pin
+ * @NETVSC_CMD_DEV_SET: set the join delay, the carrier hold or the data
+ *	path pin
  * @NETVSC_CMD_DEV_NTF: notification, on the "events" group
  */
 enum netvsc_cmd {
@@ -156,6 +160,14 @@ enum netvsc_cmd {
  * @NETVSC_A_LAST_SWITCH_BOOTTIME_NS: CLOCK_BOOTTIME of the last switch,
  *	in ns (u64), absent if it never switched: for intervals, which
  *	@NETVSC_A_LAST_SWITCH_NS gets wrong when the wall clock is set
+ * @NETVSC_A_CARRIER_HOLD_MS: how long the carrier stays on when a
+ *	joined VF loses its link, in ms (u32); in DEV_SET, the device's own
+ * @NETVSC_A_CARRIER_HOLD_DEFAULT: in DEV_SET, go back to the module's
+ *	vf_carrier_hold_ms (flag)
+ * @NETVSC_A_CARRIER_HELD: the VF has no link and the carrier is held on
+ *	(flag), absent otherwise
+ * @NETVSC_A_CARRIER_HOLDS: holds started, that is VF link losses the
+ *	carrier rode out or began to (u64)
  */
 enum netvsc_attr {
 	NETVSC_A_UNSPEC,
@@ -183,6 +195,10 @@ enum netvsc_attr {
 	NETVSC_A_PAD,
 	NETVSC_A_JOIN_DELAY_DEFAULT,
 	NETVSC_A_LAST_SWITCH_BOOTTIME_NS,
+	NETVSC_A_CARRIER_HOLD_MS,
+	NETVSC_A_CARRIER_HOLD_DEFAULT,
+	NETVSC_A_CARRIER_HELD,
+	NETVSC_A_CARRIER_HOLDS,
 
 	__NETVSC_A_MAX,
 	NETVSC_A_MAX = __NETVSC_A_MAX - 1
