@@ -30,7 +30,7 @@ if ! python3 -c 'import yaml' 2>/dev/null; then
 	echo "# SKIP: python3-yaml not installed"
 	exit 4
 fi
-ktap_plan 39
+ktap_plan 45
 # The client as nobody runs it: the checkout may be private.
 nvs_unprivileged_copy "$CLIENT" "$SPEC" || exit 1
 
@@ -82,6 +82,9 @@ def from_spec(a):
                if "vf-ifindex" in a else None),
         "mode": a["mode"], "state": a["state"], "datapath": a["datapath"],
         "pin": a["pin"], "join_delay_ms": a["join-delay-ms"],
+        "carrier_hold_ms": a["carrier-hold-ms"],
+        "carrier_held": "carrier-held" in a,
+        "carrier_holds": a["carrier-holds"],
         "switches": a["switches"],
         "last_switch": (dict({"time_ns": a["last-switch-ns"],
                               "reason": a["last-switch-reason"]},
@@ -190,7 +193,7 @@ settings() {
 	in_g "$VFCTL" -j show "$TOPO_DEV" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)[0]
-print(d["join_delay_ms"], d["pin"], d["datapath"])'
+print(d["join_delay_ms"], d["pin"], d["datapath"], d["carrier_hold_ms"])'
 }
 
 spec_check() {
@@ -325,7 +328,7 @@ check_eq "dev-set pin=synthetic (an ack, no reply)" "{}" \
 	"$(client_g "do" dev-set ifname="$TOPO_DEV" pin=synthetic)"
 check "the host switched to synthetic" wait_for 10 topo_synthetic
 check_eq "vfctl sees the pin" "synthetic synthetic" \
-	"$(settings | cut -d' ' -f2-)"
+	"$(settings | cut -d" " -f2-3)"
 check_eq "dev-set pin=auto" "{}" \
 	"$(client_g "do" dev-set ifname="$TOPO_DEV" pin=auto)"
 check "the host switched back to the VF" wait_for 10 topo_joined
@@ -365,6 +368,15 @@ check "dev-set join-delay-default" \
 check_eq "vfctl shows the module's join delay" \
 	"$(cat /sys/module/netvsc/parameters/vf_join_delay_ms)" \
 	"$(settings | cut -d' ' -f1)"
+check "dev-set carrier-hold-ms=250" \
+	client_g "do" dev-set ifname="$TOPO_DEV" carrier-hold-ms=250
+check_eq "vfctl shows 250" 250 \
+	"$(settings | cut -d' ' -f4)"
+check "dev-set carrier-hold-default" \
+	client_g "do" dev-set ifname="$TOPO_DEV" carrier-hold-default
+check_eq "vfctl shows the module's carrier hold" \
+	"$(cat /sys/module/netvsc/parameters/vf_carrier_hold_ms)" \
+	"$(settings | cut -d' ' -f4)"
 
 # ------------------------------------------------------------------ errors
 
@@ -380,6 +392,14 @@ check_nlerr "join-delay-ms above the spec's max: ERANGE, policy max" \
 	"ERANGE" "bad-attr=join-delay-ms" \
 	"max:$(spec_check join-delay-ms max)" -- \
 	client_g "do" dev-set ifname="$TOPO_DEV" join-delay-ms=600001
+check_nlerr "carrier-hold-ms above the spec's max: ERANGE, policy max" \
+	"ERANGE" "bad-attr=carrier-hold-ms" \
+	"max:$(spec_check carrier-hold-ms max)" -- \
+	client_g "do" dev-set ifname="$TOPO_DEV" carrier-hold-ms=600001
+check_nlerr "a carrier hold and its default together: named" "EINVAL" \
+	"bad-attr=carrier-hold-default" \
+	'msg="a carrier hold and the default together"' -- \
+	client_g "do" dev-set ifname="$TOPO_DEV" carrier-hold-ms=5 carrier-hold-default
 check_nlerr "pin=2: ERANGE, named" "ERANGE" "bad-attr=pin" \
 	"max:$(spec_check pin max)" -- client_g "do" dev-set ifname="$TOPO_DEV" pin:u32=2
 check_nlerr "ifindex=0: below the spec's min" "ERANGE" "bad-attr=ifindex" \

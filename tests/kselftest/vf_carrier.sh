@@ -7,6 +7,8 @@
 # restores both; each change is one data path switch.  A VF that joins
 # before its link is up leaves the carrier to the synthetic link until it
 # has link.  Without a VF the simulated host's link knob sets the carrier.
+# All of it without a carrier hold (vf_carrier_hold_ms=0, what the driver
+# did before it had one): vf_carrier_hold.sh tests the hold.
 # timeout: 300
 
 # Functions run through check and wait_for; topo helpers take no argument.
@@ -45,7 +47,7 @@ link_is() {
 nvs_require_modules
 ktap_plan 33
 
-if ! nvs_load; then
+if ! nvs_load vf_carrier_hold_ms=0; then
 	ktap_fail "load the modules"
 	ktap_finished
 fi

@@ -25,7 +25,7 @@ if [ ! -x "$VFCTL" ]; then
 	echo "# SKIP: tools/vfctl/vfctl not built (make -C tools/vfctl)"
 	exit 4
 fi
-ktap_plan 84
+ktap_plan 96
 # vfctl as nobody runs it: the checkout may be private.
 nvs_unprivileged_copy "$VFCTL" || exit 1
 
@@ -83,14 +83,19 @@ vf() {
 	in_g "$VFCTL" "$@"
 }
 
-# What set can change, of device $1: "join_delay_ms pin datapath".
+# What set can change, of device $1:
+# "join_delay_ms carrier_hold_ms pin datapath".
 settings() {
 	vf -j show "$1" |
-		jget '"%s %s %s" % (d[0]["join_delay_ms"], d[0]["pin"], d[0]["datapath"])'
+		jget '"%s %s %s %s" % (d[0]["join_delay_ms"], d[0]["carrier_hold_ms"], d[0]["pin"], d[0]["datapath"])'
 }
 
 module_delay() {
 	cat /sys/module/netvsc/parameters/vf_join_delay_ms
+}
+
+module_hold() {
+	cat /sys/module/netvsc/parameters/vf_carrier_hold_ms
 }
 
 # ethtool -S of $1 in the guest, "name value" lines.
@@ -196,6 +201,9 @@ check_eq "show: no VF yet" "none" \
 	"$(printf '%s\n' "$out" | sed -n 's/^\tvf: //p')"
 check_eq "show: join delay is the module's" "$(module_delay) ms" \
 	"$(printf '%s\n' "$out" | sed -n 's/^\tjoin delay: //p')"
+check_eq "show: carrier hold is the module's, none held" \
+	"$(module_hold) ms, 0 held" \
+	"$(printf '%s\n' "$out" | sed -n 's/^\tcarrier hold: //p')"
 
 json=$(vf -j show "$TOPO_DEV")
 check "-j show is valid JSON" \
@@ -207,7 +215,7 @@ check_eq "-j show: synthetic state before a VF" \
 	'[null, "transparent", "none", "synthetic", "auto", 0, null]' \
 	"$(jget '[d[0][k] for k in ("vf", "mode", "state", "datapath", "pin", "switches", "last_switch")]' <<<"$json")"
 check_eq "-j show: keys" \
-	'["datapath", "features", "ifindex", "ifname", "join_delay_ms", "last_switch", "limits", "mode", "pin", "state", "stats", "switches", "vf"]' \
+	'["carrier_held", "carrier_hold_ms", "carrier_holds", "datapath", "features", "ifindex", "ifname", "join_delay_ms", "last_switch", "limits", "mode", "pin", "state", "stats", "switches", "vf"]' \
 	"$(jget 'sorted(d[0])' <<<"$json")"
 check_eq "-j show: stats, features, limits without a VF" \
 	'[["rx_bytes", "rx_packets", "tx_bytes", "tx_dropped", "tx_packets"], null, null, ["gso_max_segs", "gso_max_size", "tso_max_segs", "tso_max_size"]]' \
@@ -395,6 +403,21 @@ check_eq "-j show: 600000" "600000" \
 check "set join-delay default" vf set "$DEV2" join-delay default
 check_eq "back to the module's join delay" "$(module_delay)" \
 	"$(vf -j show "$DEV2" | jget 'd[0]["join_delay_ms"]')"
+before=$(settings "$TOPO_DEV")
+check "set carrier-hold on the second device" vf set "$DEV2" carrier-hold 0
+check_eq "-j show reports the per-device carrier hold, not held" "[0, false]" \
+	"$(vf -j show "$DEV2" | jget '[d[0]["carrier_hold_ms"], d[0]["carrier_held"]]')"
+check_eq "the other device keeps its carrier hold" "$before" \
+	"$(settings "$TOPO_DEV")"
+check "set carrier-hold 600000 and join-delay 7 at once" \
+	vf set "$DEV2" carrier-hold 600000 join-delay 7
+check_eq "-j show: both" "[600000, 7]" \
+	"$(vf -j show "$DEV2" | jget '[d[0]["carrier_hold_ms"], d[0]["join_delay_ms"]]')"
+check "set carrier-hold default join-delay default" \
+	vf set "$DEV2" carrier-hold default join-delay default
+check_eq "back to the module's carrier hold and join delay" \
+	"[$(module_hold), $(module_delay)]" \
+	"$(vf -j show "$DEV2" | jget '[d[0]["carrier_hold_ms"], d[0]["join_delay_ms"]]')"
 
 topo_vf_add
 check "VF joins again" wait_for 20 topo_joined
@@ -432,6 +455,16 @@ check_err "set join-delay 2^32" 2 "invalid join-delay" -- \
 	vf set "$TOPO_DEV" join-delay 4294967296
 check_err "set join-delay without a value" 2 "join-delay needs a value" -- \
 	vf set "$TOPO_DEV" join-delay
+check_err "set carrier-hold 600001: the kernel refuses" 1 \
+	"Numerical result out of range" "carrier-hold-ms" "600000" -- \
+	vf set "$TOPO_DEV" carrier-hold 600001
+check_err "set carrier-hold x" 2 "invalid carrier-hold 'x'" -- \
+	vf set "$TOPO_DEV" carrier-hold x
+check_err "set carrier-hold without a value" 2 "carrier-hold needs a value" -- \
+	vf set "$TOPO_DEV" carrier-hold
+check_err "set carrier-hold 5 with a bad join-delay: nothing is set" 1 \
+	"Numerical result out of range" "join-delay-ms" -- \
+	vf set "$TOPO_DEV" carrier-hold 5 join-delay 600001
 check_err "set datapath vf" 2 "invalid datapath 'vf'" -- \
 	vf set "$TOPO_DEV" datapath vf
 check_err "set without a setting" 2 "nothing to set" -- vf set "$TOPO_DEV"

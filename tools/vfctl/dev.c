@@ -43,6 +43,10 @@ static const char *const attr_names[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_REASON]		= "reason",
 	[NETVSC_A_PAD]			= "pad",
 	[NETVSC_A_JOIN_DELAY_DEFAULT]	= "join-delay-default",
+	[NETVSC_A_CARRIER_HOLD_MS]	= "carrier-hold-ms",
+	[NETVSC_A_CARRIER_HOLD_DEFAULT]	= "carrier-hold-default",
+	[NETVSC_A_CARRIER_HELD]		= "carrier-held",
+	[NETVSC_A_CARRIER_HOLDS]	= "carrier-holds",
 };
 
 /* MNL_TYPE_UNSPEC: not checked (padding). */
@@ -70,6 +74,10 @@ static const enum mnl_attr_data_type attr_types[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_EVENT]		= MNL_TYPE_U32,
 	[NETVSC_A_REASON]		= MNL_TYPE_U32,
 	[NETVSC_A_JOIN_DELAY_DEFAULT]	= MNL_TYPE_FLAG,
+	[NETVSC_A_CARRIER_HOLD_MS]	= MNL_TYPE_U32,
+	[NETVSC_A_CARRIER_HOLD_DEFAULT]	= MNL_TYPE_FLAG,
+	[NETVSC_A_CARRIER_HELD]		= MNL_TYPE_FLAG,
+	[NETVSC_A_CARRIER_HOLDS]	= MNL_TYPE_U64,
 };
 
 static const char *const stats_keys[NETVSC_A_STATS_MAX + 1] = {
@@ -122,6 +130,7 @@ static const char *const reason_names[] = {
 	[NETVSC_REASON_VF_CARRIER_LOST]	= "vf-carrier-lost",
 	[NETVSC_REASON_SWITCH_FAILED]	= "switch-failed",
 	[NETVSC_REASON_ADMIN]		= "admin",
+	[NETVSC_REASON_VF_CARRIER_HELD]	= "vf-carrier-held",
 };
 
 static const char *const event_names[] = {
@@ -289,6 +298,12 @@ static int parse_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case NETVSC_A_JOIN_DELAY_MS:
 		d->join_delay_ms = mnl_attr_get_u32(attr);
+		break;
+	case NETVSC_A_CARRIER_HOLD_MS:
+		d->carrier_hold_ms = mnl_attr_get_u32(attr);
+		break;
+	case NETVSC_A_CARRIER_HOLDS:
+		d->carrier_holds = mnl_attr_get_u64(attr);
 		break;
 	case NETVSC_A_SWITCHES:
 		d->switches = mnl_attr_get_u64(attr);
@@ -528,6 +543,15 @@ void vf_dev_json_members(struct jw *jw, const struct vf_dev *d)
 	json_enum(jw, d, NETVSC_A_PIN, "pin", &pin_enum, d->pin);
 	json_u64(jw, d, NETVSC_A_JOIN_DELAY_MS, "join_delay_ms",
 		 d->join_delay_ms);
+	json_u64(jw, d, NETVSC_A_CARRIER_HOLD_MS, "carrier_hold_ms",
+		 d->carrier_hold_ms);
+	/* A flag: absent is false, from a kernel that has holds. */
+	if (vf_has(d, NETVSC_A_CARRIER_HOLD_MS))
+		jw_bool(jw, "carrier_held", vf_has(d, NETVSC_A_CARRIER_HELD));
+	else
+		jw_null(jw, "carrier_held");
+	json_u64(jw, d, NETVSC_A_CARRIER_HOLDS, "carrier_holds",
+		 d->carrier_holds);
 	json_u64(jw, d, NETVSC_A_SWITCHES, "switches", d->switches);
 	if (vf_has(d, NETVSC_A_LAST_SWITCH_NS)) {
 		jw_obj_open(jw, "last_switch");
@@ -677,6 +701,13 @@ void vf_dev_print(const struct vf_dev *d)
 		printf("\tjoin delay: %u ms\n", d->join_delay_ms);
 	else
 		printf("\tjoin delay: -\n");
+	if (vf_has(d, NETVSC_A_CARRIER_HOLD_MS))
+		printf("\tcarrier hold: %u ms%s, %llu held\n",
+		       d->carrier_hold_ms,
+		       vf_has(d, NETVSC_A_CARRIER_HELD) ? " (holding now)" : "",
+		       d->carrier_holds);
+	else
+		printf("\tcarrier hold: -\n");
 	if (vf_has(d, NETVSC_A_SWITCHES))
 		printf("\tswitches: %llu\n", d->switches);
 	else

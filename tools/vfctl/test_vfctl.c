@@ -186,6 +186,12 @@ static void put_common(struct nlmsghdr *nlh, bool vf)
 			 vf ? NETVSC_DATAPATH_VF : NETVSC_DATAPATH_SYNTHETIC);
 	mnl_attr_put_u32(nlh, NETVSC_A_PIN, NETVSC_PIN_AUTO);
 	mnl_attr_put_u32(nlh, NETVSC_A_JOIN_DELAY_MS, 100);
+	/* Without a VF: from a kernel without carrier holds. */
+	if (vf) {
+		mnl_attr_put_u32(nlh, NETVSC_A_CARRIER_HOLD_MS, 2000);
+		mnl_attr_put(nlh, NETVSC_A_CARRIER_HELD, 0, NULL);
+		put_u64(nlh, NETVSC_A_CARRIER_HOLDS, 3, NETVSC_A_PAD);
+	}
 	put_u64(nlh, NETVSC_A_SWITCHES, vf ? 1 : 0, NETVSC_A_PAD);
 	if (vf)
 		put_u64(nlh, NETVSC_A_LAST_SWITCH_NS,
@@ -236,7 +242,9 @@ static const char *const json_with_vf[] = {
 	"{\"ifname\":\"eth\\\"1\",\"ifindex\":7,",
 	"\"vf\":{\"ifname\":\"vf0\",\"ifindex\":9},",
 	"\"mode\":\"transparent\",\"state\":\"joined\",\"datapath\":\"vf\",",
-	"\"pin\":\"auto\",\"join_delay_ms\":100,\"switches\":1,",
+	"\"pin\":\"auto\",\"join_delay_ms\":100,",
+	"\"carrier_hold_ms\":2000,\"carrier_held\":true,\"carrier_holds\":3,",
+	"\"switches\":1,",
 	"\"last_switch\":{\"time_ns\":1700000000123456789,",
 	"\"time\":\"2023-11-14T22:13:20.123456789Z\",\"reason\":\"join\"},",
 	"\"stats\":{\"synthetic\":{\"rx_packets\":1002,\"rx_bytes\":1003,",
@@ -260,6 +268,7 @@ static const char *const json_event[] = {
 	"\"ifname\":\"eth\\\"1\",\"ifindex\":7,\"vf\":null,",
 	"\"mode\":\"transparent\",\"state\":\"none\",",
 	"\"datapath\":\"synthetic\",\"pin\":\"auto\",\"join_delay_ms\":100,",
+	"\"carrier_hold_ms\":null,\"carrier_held\":null,\"carrier_holds\":null,",
 	"\"switches\":0,\"last_switch\":null,",
 	"\"stats\":{\"synthetic\":{\"rx_packets\":1002,\"rx_bytes\":1003,",
 	"\"tx_packets\":1004,\"tx_bytes\":1005,\"tx_dropped\":1006},",

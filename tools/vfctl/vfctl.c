@@ -6,6 +6,7 @@
  *   vfctl [-j] [-p] show [DEV]
  *   vfctl [-j] monitor
  *   vfctl set DEV join-delay MS|default
+ *   vfctl set DEV carrier-hold MS|default
  *   vfctl set DEV datapath synthetic|auto
  *
  * Exit status: 0 success, 1 the kernel or the system refused, 2 bad
@@ -29,6 +30,7 @@
 
 #define EXIT_USAGE	2
 #define JOIN_DELAY_MAX	600000U
+#define CARRIER_HOLD_MAX	600000U
 
 static bool opt_json;
 static bool opt_pretty;
@@ -37,6 +39,7 @@ static const char usage_text[] =
 "Usage: vfctl [OPTIONS] show [DEV]\n"
 "       vfctl [OPTIONS] monitor\n"
 "       vfctl set DEV join-delay MS|default\n"
+"       vfctl set DEV carrier-hold MS|default\n"
 "       vfctl set DEV datapath synthetic|auto\n"
 "\n"
 "Show and control netvsc synthetic NICs and the SR-IOV VFs they adopt.\n"
@@ -47,6 +50,10 @@ static const char usage_text[] =
 "  set DEV join-delay MS|default\n"
 "                      delay between claiming a VF and switching to it\n"
 "                      (0-600000 ms), or back to the module default\n"
+"  set DEV carrier-hold MS|default\n"
+"                      how long the carrier stays on when the VF loses\n"
+"                      its link (0-600000 ms; 0: not at all), or back to\n"
+"                      the module default\n"
 "  set DEV datapath synthetic|auto\n"
 "                      pin the data path to synthetic, or let the driver\n"
 "                      choose (the VF when it can)\n"
@@ -415,6 +422,9 @@ struct set_req {
 	bool delay;
 	bool delay_default;
 	__u32 delay_ms;
+	bool hold;
+	bool hold_default;
+	__u32 hold_ms;
 	bool pin;
 	__u32 pin_val;
 };
@@ -431,6 +441,21 @@ static int parse_join_delay(const char *val, struct set_req *req)
 	else if (!parse_u32(val, &req->delay_ms))
 		return usage_error("set: invalid join-delay '%s' (0-%u ms or default)",
 				   val, JOIN_DELAY_MAX);
+	return 0;
+}
+
+static int parse_carrier_hold(const char *val, struct set_req *req)
+{
+	if (req->hold)
+		return usage_error("set: carrier-hold given twice");
+	if (!val)
+		return usage_error("set: carrier-hold needs a value");
+	req->hold = true;
+	if (!strcmp(val, "default"))
+		req->hold_default = true;
+	else if (!parse_u32(val, &req->hold_ms))
+		return usage_error("set: invalid carrier-hold '%s' (0-%u ms or default)",
+				   val, CARRIER_HOLD_MAX);
 	return 0;
 }
 
@@ -462,6 +487,8 @@ static int parse_set(int argc, char **argv, struct set_req *req)
 		val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(argv[i], "join-delay"))
 			ret = parse_join_delay(val, req);
+		else if (!strcmp(argv[i], "carrier-hold"))
+			ret = parse_carrier_hold(val, req);
 		else if (!strcmp(argv[i], "datapath"))
 			ret = parse_datapath(val, req);
 		else
@@ -500,13 +527,18 @@ static int cmd_set(int argc, char **argv)
 		mnl_attr_put(nlh, NETVSC_A_JOIN_DELAY_DEFAULT, 0, NULL);
 	else if (req.delay)
 		mnl_attr_put_u32(nlh, NETVSC_A_JOIN_DELAY_MS, req.delay_ms);
+	if (req.hold && req.hold_default)
+		mnl_attr_put(nlh, NETVSC_A_CARRIER_HOLD_DEFAULT, 0, NULL);
+	else if (req.hold)
+		mnl_attr_put_u32(nlh, NETVSC_A_CARRIER_HOLD_MS, req.hold_ms);
 	if (req.pin)
 		mnl_attr_put_u32(nlh, NETVSC_A_PIN, req.pin_val);
 
 	err = nl_exchange(&ctx, nlh, NULL, NULL);
 	if (err) {
-		snprintf(what, sizeof(what), "%s: set%s%s", argv[0],
+		snprintf(what, sizeof(what), "%s: set%s%s%s", argv[0],
 			 req.delay ? " join-delay" : "",
+			 req.hold ? " carrier-hold" : "",
 			 req.pin ? " datapath" : "");
 		report(&ctx, what, err);
 		ret = EXIT_FAILURE;

@@ -110,6 +110,8 @@ struct vf_dev {
 	__u32 datapath;
 	__u32 pin;
 	__u32 join_delay_ms;
+	__u32 carrier_hold_ms;
+	__u64 carrier_holds;
 	__u64 switches;
 	__u64 last_switch_ns;
 	__u64 last_switch_boot_ns;
