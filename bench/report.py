@@ -22,12 +22,14 @@ CFG_NAMES = {
     "team": "(d) team a-b", "synth": "(e) netvsc synthetic",
     "bond100": "bond a-b miimon 100", "bond10": "bond a-b miimon 10",
     "netvscpci": "netvsc + PCI VF (e1000e)",
+    "netvschold0": "(b) netvsc + VF, carrier-hold 0",
 }
 DP_CFGS = ["vf", "netvsc", "bond", "team", "synth"]
-FO_CFGS = ["netvsc", "netvscpci", "bond100", "bond10", "team"]
-EVENTS = ["none", "remove", "linkdown", "readd"]
+FO_CFGS = ["netvsc", "netvschold0", "netvscpci", "bond100", "bond10", "team"]
+EVENTS = ["none", "remove", "linkdown", "linkflap", "readd"]
 EV_NAMES = {"none": "none (control)", "remove": "VF removed",
-            "linkdown": "VF link lost", "readd": "VF re-added"}
+            "linkdown": "VF link lost", "linkflap": "VF link lost 1 s",
+            "readd": "VF re-added"}
 POSITIVE = ("tput1", "tput4", "pps")
 
 

@@ -15,6 +15,8 @@
 #               slot 7 through QEMU (tests/kselftest/pci.lib), on the
 #               same topology with the VM's virtio-net NIC as the host
 #               side: failover part only, events none, remove, readd
+#   netvschold0 (b) with carrier-hold 0: failover part only, the VF's
+#               link events (linkdown, linkflap)
 #
 # Each measurement is one JSON line, printed as "@@R {...}" as soon as it is
 # taken (bench/bench.sh collects them) and appended to $OUT/results.jsonl.
@@ -143,13 +145,16 @@ setup() {
 	vf)
 		host_setup && topo_vf_add && guest_addr vf0 || return 1
 		;;
-	synth | netvsc)
+	synth | netvsc | netvschold0)
 		topo_setup || return 1
+		if [ "$cfg" = netvschold0 ]; then
+			in_g "$VFCTL" set "$TOPO_DEV" carrier-hold 0 || return 1
+		fi
 		if [ -n "$QDISC" ]; then
 			# shellcheck disable=SC2086  # tc's words
 			in_g tc qdisc replace dev "$TOPO_DEV" root $QDISC || return 1
 		fi
-		if [ "$cfg" = netvsc ] && [ -z "$novf" ]; then
+		if [ "$cfg" != synth ] && [ -z "$novf" ]; then
 			topo_vf_add || return 1
 			in_g ip link set vf0 up
 			wait_for 30 topo_joined || return 1
@@ -204,12 +209,13 @@ setup() {
 }
 
 CONFIGS="vf netvsc bond team synth"
-FO_CONFIGS="netvsc bond100 bond10 team"
+# netvschold0: netvsc with carrier-hold 0, for the VF's link events only.
+FO_CONFIGS="netvsc netvschold0 bond100 bond10 team"
 if ! command -v teamd >/dev/null; then
 	log "team skipped: teamd (libteam-utils) is not installed"
 	rec '{"kind": "skip", "cfg": "team", "reason": "teamd (libteam-utils) not installed"}'
 	CONFIGS="vf netvsc bond synth"
-	FO_CONFIGS="netvsc bond100 bond10"
+	FO_CONFIGS="netvsc netvschold0 bond100 bond10"
 fi
 # QUICK measures the datapath of (a) and (b) only: the other
 # configurations' setup runs in the failover and join parts, and the
@@ -224,7 +230,7 @@ else
 	log "netvscpci skipped: no PCI hot-plug (not in the VM of tests/vm/run.sh, or no e1000e)"
 	rec '{"kind": "skip", "cfg": "netvscpci", "reason": "no PCI hot-plug"}'
 fi
-EVENTS="none remove linkdown readd"
+EVENTS="none remove linkdown linkflap readd"
 # The failover runs, CFG/EVENT.  QUICK keeps one run per code path: every
 # event on netvsc; bonding and team once built with vf0 and once without,
 # vf0 being re-added the configuration's own way.
@@ -232,8 +238,12 @@ FO_RUNS=
 for cfg in $FO_CONFIGS; do
 	for ev in $EVENTS; do
 		# The e1000e's link is QEMU's, not the host netns's to take down.
-		[ "$cfg:$ev" != netvscpci:linkdown ] || continue
-		if [ -z "$QUICK" ] || [ "$cfg" = netvsc ] || [ "$cfg" = netvscpci ] ||
+		case "$cfg:$ev" in
+		netvscpci:link*) continue ;;
+		netvschold0:link*) ;;
+		netvschold0:*) continue ;;
+		esac
+		if [ -z "$QUICK" ] || [ "${cfg#netvsc}" != "$cfg" ] ||
 		   { [ "$cfg" != bond100 ] && [ "$ev" = none ]; } ||
 		   { [ "$cfg" != bond10 ] && [ "$ev" = readd ]; }; then
 			FO_RUNS+=" $cfg/$ev"
@@ -305,6 +315,13 @@ fo_event() {
 	case "$1" in
 	none) ;;
 	linkdown) in_h ip link set vf0p down ;;
+	# A 1 s loss of the VF's link, within netvsc's default carrier hold;
+	# the sleep is the loss's length.
+	linkflap)
+		in_h ip link set vf0p down
+		sleep 1
+		in_h ip link set vf0p up
+		;;
 	remove)
 		if [ "$CFG" = netvscpci ]; then
 			pci_unplug vf >&2
@@ -337,6 +354,8 @@ run_failover() {
 	# button's grace period), and a plug takes seconds: a longer stream.
 	fo_s=$FO_S
 	[ "$cfg" != netvscpci ] || fo_s=$(awk -v s="$FO_S" 'BEGIN { print s + 10 }')
+	# The flap lasts 1 s: the stream goes on 2 s more after it.
+	[ "$ev" != linkflap ] || fo_s=$(awk -v s="$FO_S" 'BEGIN { print s + 3 }')
 	in_g "$BENCH/udpsend" "$TOPO_HOST_IP" "$PORT" "$FO_RATE" "$fo_s" 64 >"$OUT/send.json" &
 	s=$!
 	sleep "$FO_HALF"
