@@ -4,12 +4,17 @@
 # The VF engine's work items take RTNL with rtnl_trylock() (they are
 # cancelled under it) and, while someone else holds it, try again 10 ms
 # later instead of requeueing at once, which made a kworker spin for as
-# long as RTNL was held.  Device B's data path switch holds RTNL for
-# 1.5 s (switch_delay_ms); meanwhile TCP over device A's VF finds the VF's
-# GSO size changed and queues A's limits work, which cannot get RTNL
-# until B's switch is answered.  The workqueue tracepoint counts how often
-# that work ran: at most once per 10 ms of the window, and more than once
-# (so it did meet a held RTNL).  Then A shows the VF's new GSO size.
+# long as RTNL was held.  Device B's host takes 1.8 s to answer a data
+# path switch (switch_delay_ms).  B's switch to its VF does not wait for
+# the answer under RTNL: an RTNL request made meanwhile returns before
+# the switch completes.  B's switch back to synthetic, when its VF loses
+# its link, does wait (what the host steers to the VF until it has
+# switched would be lost), holding RTNL; meanwhile TCP over device A's VF
+# finds the VF's GSO size changed and queues A's limits work, which cannot
+# get RTNL until B's switch is answered.  The workqueue tracepoint counts
+# how often that work ran: at most once per 10 ms of the window, and more
+# than once (so it did meet a held RTNL).  Then A shows the VF's new GSO
+# size.
 # timeout: 300
 
 # Functions run through check and wait_for; topo helpers take no argument.
@@ -68,7 +73,7 @@ if [ ! -d $TRACE/events/workqueue/workqueue_execute_start ]; then
 	echo "# SKIP: no workqueue_execute_start tracepoint"
 	exit 4
 fi
-ktap_plan 7
+ktap_plan 9
 
 if ! nvs_load; then
 	ktap_fail "load the modules"
@@ -111,30 +116,46 @@ echo 1 >$TRACE/events/workqueue/workqueue_execute_start/enable
 on_exit sh -c "echo 0 >$TRACE/events/workqueue/workqueue_execute_start/enable"
 echo 1 >$TRACE/tracing_on
 
-# B's VF: once it has carrier, B asks its host to switch and waits for
-# the answer, holding RTNL.  The host counts the request when it gets
-# it; then the TCP flow starts.
 b_requests() {
 	cat "$(sim_dbg "$B_ID")/switch_requests"
 }
 b_asked() {
 	[ "$(b_requests)" -gt "$b_before" ]
 }
+b_switches_are() {
+	[ "$(in_g ethtool -S "$B_DEV" | awk '$1 == "datapath_switches:" { print $2 }')" = "$1" ]
+}
+
+# B's VF: once it has carrier, B asks its host to switch to it, and goes
+# on without waiting for the answer.  An RTNL request made once the host
+# has the request returns before the switch completes: the marker it
+# leaves in the kernel log comes before "data path is VF vfb".
+log_mark "B's VF"
 b_before=$(b_requests)
 ip link add vfb netns "$TOPO_G" address $B_MAC type veth peer name vfbp netns "$TOPO_H"
 in_h ip link set vfbp up
+wait_for 30 b_asked
+in_g ip link set dev lo mtu 65000
+echo "nvs-selftest: RTNL request done" >/dev/kmsg
+check "device B's switch to the VF completes" wait_for 30 b_switches_are 1
+order=$(log_since | grep -o "nvs-selftest: RTNL request done\|data path is VF vfb" | tr '\n' ';')
+check_eq "RTNL is free while B's host answers the switch to the VF" \
+	"nvs-selftest: RTNL request done;data path is VF vfb;" "$order"
+
+# B's VF loses its link: B asks its host to switch to synthetic and waits
+# for the answer, holding RTNL.  The host counts the request when it gets
+# it; then the TCP flow starts.
+b_before=$(b_requests)
+in_h ip link set vfbp down
 if wait_for 30 b_asked; then
 	touch "$WORK/go"
-	ktap_ok "device B's switch is under way (RTNL held for $HOLD_MS ms)"
+	ktap_ok "device B's switch to synthetic is under way (RTNL held for $HOLD_MS ms)"
 else
 	touch "$WORK/go"
-	ktap_fail "device B's switch is under way (RTNL held for $HOLD_MS ms)" \
+	ktap_fail "device B's switch to synthetic is under way (RTNL held for $HOLD_MS ms)" \
 		"B's host got no switch request"
 fi
-b_switched() {
-	[ "$(in_g ethtool -S "$B_DEV" | awk '$1 == "datapath_switches:" { print $2 }')" = 1 ]
-}
-check "device B's switch completes" wait_for 30 b_switched
+check "device B's switch completes" wait_for 30 b_switches_are 2
 wait "$tx_pid"
 wait "$rx_pid"
 echo 0 >$TRACE/tracing_on

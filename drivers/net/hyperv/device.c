@@ -200,7 +200,10 @@ void netvsc_datapath_done(struct net_device *dev, u32 cookie, int err)
 	spin_lock_irqsave(&priv->switch_lock, flags);
 	if (cookie == priv->switch_cookie) {
 		priv->switch_err = err;
+		priv->switch_answered = true;
 		complete(&priv->switch_done);
+		/* A switch to the VF goes on from here. */
+		mod_delayed_work(system_wq, &priv->switch_work, 0);
 	}
 	spin_unlock_irqrestore(&priv->switch_lock, flags);
 }

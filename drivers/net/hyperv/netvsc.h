@@ -135,10 +135,14 @@ struct netvsc_vf_saved {
  * @last_switch_ns: wall-clock time of the last switch, in ns
  * @last_switch_boot_ns: CLOCK_BOOTTIME of the last switch, in ns
  * @last_reason: reason of the last switch (enum netvsc_reason)
- * @switch_lock: protects @switch_cookie and @switch_err
+ * @switch_lock: protects @switch_cookie, @switch_err and @switch_answered
  * @switch_cookie: cookie of the outstanding switch request
  * @switch_err: outcome reported for it
+ * @switch_answered: the transport reported it
  * @switch_done: completed when the transport reports the outcome
+ * @switch_pending: a switch to the VF awaits the host's answer (RTNL)
+ * @switch_reason: the reason to record when it completes (RTNL)
+ * @switch_work: completes it, on the answer or when the time runs out
  * @vf_allocated: the host associated a VF (assoc.c; WRITE_ONCE/READ_ONCE)
  * @vf_serial: the serial number of that VF
  */
@@ -194,7 +198,11 @@ struct netvsc_priv {
 	spinlock_t switch_lock;	/* the outstanding switch */
 	u32 switch_cookie;
 	int switch_err;
+	bool switch_answered;
 	struct completion switch_done;
+	bool switch_pending;
+	enum netvsc_reason switch_reason;
+	struct delayed_work switch_work;
 
 	bool vf_allocated;
 	u32 vf_serial;

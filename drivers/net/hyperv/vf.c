@@ -19,7 +19,10 @@
  * Locking: everything here runs under RTNL (asserted).  The work items are
  * cancelled under RTNL, so they take it with rtnl_trylock() and, when
  * someone else holds it, try again NETVSC_RTNL_RETRY_MS later rather than
- * block (or spin, which requeueing at once would be).
+ * block (or spin, which requeueing at once would be).  The host's answer
+ * to a data path switch comes in any context: netvsc_datapath_done()
+ * records it under switch_lock and queues switch_work, which finishes a
+ * switch to the VF under RTNL; nothing holds RTNL while the host thinks.
  */
 
 #include <linux/etherdevice.h>
@@ -55,27 +58,38 @@ static void netvsc_record_switch(struct netvsc_priv *priv,
 	WRITE_ONCE(priv->last_switch_boot_ns, ktime_get_boottime_ns());
 }
 
-/* Ask the transport to switch, and wait a bounded time for its answer. */
-static int netvsc_switch(struct netvsc_priv *priv, enum netvsc_datapath path)
+/* A new switch request: its cookie; answers to older ones are ignored. */
+static u32 netvsc_switch_begin(struct netvsc_priv *priv)
 {
-	unsigned long timeout = msecs_to_jiffies(NETVSC_SWITCH_TIMEOUT_MS);
 	u32 cookie;
-	int err;
 
 	spin_lock_irq(&priv->switch_lock);
 	cookie = ++priv->switch_cookie;
 	priv->switch_err = 0;
+	priv->switch_answered = false;
 	reinit_completion(&priv->switch_done);
 	spin_unlock_irq(&priv->switch_lock);
+	return cookie;
+}
 
-	err = priv->ops->set_datapath(priv->dev, path, cookie);
+/* Ask the transport to switch to synthetic, and wait a bounded time for
+ * its answer: the VF may be about to close or go, and what the host still
+ * steers to it until it has switched is lost.
+ */
+static int netvsc_switch_synthetic(struct netvsc_priv *priv)
+{
+	unsigned long timeout = msecs_to_jiffies(NETVSC_SWITCH_TIMEOUT_MS);
+	u32 cookie = netvsc_switch_begin(priv);
+	int err;
+
+	err = priv->ops->set_datapath(priv->dev, NETVSC_DATAPATH_SYNTHETIC,
+				      cookie);
 	if (err)
 		return err;
 
 	if (!wait_for_completion_timeout(&priv->switch_done, timeout)) {
 		netdev_err(priv->dev,
-			   "host did not complete the data path switch to %s within %u ms\n",
-			   path == NETVSC_DATAPATH_VF ? "VF" : "synthetic",
+			   "host did not complete the data path switch to synthetic within %u ms\n",
 			   NETVSC_SWITCH_TIMEOUT_MS);
 		return -ETIMEDOUT;
 	}
@@ -84,6 +98,18 @@ static int netvsc_switch(struct netvsc_priv *priv, enum netvsc_datapath path)
 	err = priv->switch_err;
 	spin_unlock_irq(&priv->switch_lock);
 	return err;
+}
+
+/* A switch to the VF that is under way goes no further: the VF is no
+ * longer wanted.  The host may have switched already; send it back.
+ */
+static void netvsc_switch_abandon(struct netvsc_priv *priv)
+{
+	priv->switch_pending = false;
+	cancel_delayed_work(&priv->switch_work);
+	if (netvsc_switch_synthetic(priv))
+		netdev_warn(priv->dev,
+			    "host did not confirm the synthetic data path\n");
 }
 
 static void netvsc_to_synthetic(struct netvsc_priv *priv,
@@ -95,7 +121,7 @@ static void netvsc_to_synthetic(struct netvsc_priv *priv,
 	RCU_INIT_POINTER(priv->vf_tx, NULL);
 	synchronize_net();
 
-	err = netvsc_switch(priv, NETVSC_DATAPATH_SYNTHETIC);
+	err = netvsc_switch_synthetic(priv);
 	if (err)
 		netdev_warn(priv->dev,
 			    "data path switch to synthetic failed (%d); using it anyway\n",
@@ -107,24 +133,81 @@ static void netvsc_to_synthetic(struct netvsc_priv *priv,
 	netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH, reason);
 }
 
+/* The host refused the switch to @vf, or did not answer. */
+static void netvsc_to_vf_failed(struct netvsc_priv *priv,
+				struct net_device *vf, int err)
+{
+	netdev_warn(priv->dev,
+		    "data path switch to VF %s failed (%d); staying synthetic\n",
+		    vf->name, err);
+	/* Leave the host in a known state, without waiting for it: we
+	 * transmit synthetic anyway.
+	 */
+	if (priv->ops->set_datapath(priv->dev, NETVSC_DATAPATH_SYNTHETIC,
+				    netvsc_switch_begin(priv)))
+		netdev_warn(priv->dev,
+			    "host did not take the synthetic data path\n");
+	netvsc_record_switch(priv, NETVSC_REASON_SWITCH_FAILED);
+	netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH, NETVSC_REASON_SWITCH_FAILED);
+}
+
+/* Ask the host to switch to @vf; netvsc_switch_work() goes on when it
+ * answers, or when it has not within NETVSC_SWITCH_TIMEOUT_MS.  Until
+ * then we transmit synthetic and RTNL is free.
+ */
 static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
 			 enum netvsc_reason reason)
 {
 	int err;
 
-	err = netvsc_switch(priv, NETVSC_DATAPATH_VF);
-	if (err) {
-		netdev_warn(priv->dev,
-			    "data path switch to VF %s failed (%d); staying synthetic\n",
-			    vf->name, err);
-		/* Leave the host in a known state. */
-		if (netvsc_switch(priv, NETVSC_DATAPATH_SYNTHETIC))
-			netdev_warn(priv->dev,
-				    "host did not confirm the synthetic data path\n");
-		netvsc_record_switch(priv, NETVSC_REASON_SWITCH_FAILED);
-		netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH,
-				 NETVSC_REASON_SWITCH_FAILED);
+	if (priv->switch_pending)
 		return;
+
+	err = priv->ops->set_datapath(priv->dev, NETVSC_DATAPATH_VF,
+				      netvsc_switch_begin(priv));
+	if (err) {
+		netvsc_to_vf_failed(priv, vf, err);
+		return;
+	}
+	priv->switch_pending = true;
+	priv->switch_reason = reason;
+	schedule_delayed_work(&priv->switch_work,
+			      msecs_to_jiffies(NETVSC_SWITCH_TIMEOUT_MS));
+}
+
+/* The host answered the switch to the VF, or the time for it ran out. */
+static void netvsc_switch_work(struct work_struct *work)
+{
+	struct netvsc_priv *priv = container_of(to_delayed_work(work),
+						struct netvsc_priv,
+						switch_work);
+	struct net_device *vf;
+	bool answered;
+	int err;
+
+	if (!netvsc_work_rtnl(&priv->switch_work))
+		return;
+	vf = rtnl_dereference(priv->vf);
+	if (!priv->switch_pending || !vf)
+		goto unlock;
+
+	spin_lock_irq(&priv->switch_lock);
+	answered = priv->switch_answered;
+	err = priv->switch_err;
+	if (!answered)
+		priv->switch_cookie++;	/* a late answer is ignored */
+	spin_unlock_irq(&priv->switch_lock);
+	priv->switch_pending = false;
+
+	if (!answered) {
+		netdev_err(priv->dev,
+			   "host did not complete the data path switch to VF within %u ms\n",
+			   NETVSC_SWITCH_TIMEOUT_MS);
+		err = -ETIMEDOUT;
+	}
+	if (err) {
+		netvsc_to_vf_failed(priv, vf, err);
+		goto unlock;
 	}
 
 	/* Non-transparent: we transmit synthetic; the bond uses the VF. */
@@ -132,9 +215,11 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
 		rcu_assign_pointer(priv->vf_tx, vf);
 	WRITE_ONCE(priv->datapath, NETVSC_DATAPATH_VF);
 	WRITE_ONCE(priv->switches, priv->switches + 1);
-	netvsc_record_switch(priv, reason);
+	netvsc_record_switch(priv, priv->switch_reason);
 	netdev_info(priv->dev, "data path is VF %s\n", vf->name);
-	netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH, reason);
+	netvsc_nl_notify(priv, NETVSC_EVENT_SWITCH, priv->switch_reason);
+unlock:
+	rtnl_unlock();
 }
 
 /**
@@ -144,7 +229,9 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
  *
  * The data path is the VF while the VF is joined, both devices are
  * running, the VF has carrier and no administrator pinned it to
- * synthetic.  Otherwise it is synthetic.  In non-transparent mode it is
+ * synthetic.  Otherwise it is synthetic.  A switch to the VF completes
+ * when the host answers, without RTNL (netvsc_switch_work()); one to
+ * synthetic waits for the answer, a bounded time.  In non-transparent mode it is
  * the VF whenever the paired VF is up and not pinned.
  */
 void netvsc_datapath_update(struct netvsc_priv *priv,
@@ -163,6 +250,8 @@ void netvsc_datapath_update(struct netvsc_priv *priv,
 		 (!netif_running(priv->dev) || !netif_carrier_ok(vf)))
 		want = NETVSC_DATAPATH_SYNTHETIC;
 
+	if (want == NETVSC_DATAPATH_SYNTHETIC && priv->switch_pending)
+		netvsc_switch_abandon(priv);
 	if (want == priv->datapath)
 		return;
 
@@ -866,6 +955,7 @@ void netvsc_vf_init(struct netvsc_priv *priv)
 	INIT_DELAYED_WORK(&priv->join_work, netvsc_join_work);
 	INIT_DELAYED_WORK(&priv->limits_work, netvsc_limits_work);
 	INIT_DELAYED_WORK(&priv->move_work, netvsc_move_work);
+	INIT_DELAYED_WORK(&priv->switch_work, netvsc_switch_work);
 }
 
 /**
@@ -879,6 +969,12 @@ void netvsc_vf_cancel(struct netvsc_priv *priv)
 	cancel_delayed_work_sync(&priv->join_work);
 	cancel_delayed_work_sync(&priv->limits_work);
 	cancel_delayed_work_sync(&priv->move_work);
+	/* No answer of the host may queue the switch work any more. */
+	spin_lock_irq(&priv->switch_lock);
+	priv->switch_cookie++;
+	spin_unlock_irq(&priv->switch_lock);
+	cancel_delayed_work_sync(&priv->switch_work);
+	priv->switch_pending = false;
 	if (priv->move_net) {
 		put_net(priv->move_net);
 		priv->move_net = NULL;
