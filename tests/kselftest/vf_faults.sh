@@ -108,16 +108,16 @@ check_eq "traffic goes on over the synthetic path: $NPING pings exactly" \
 
 # ------------------------------------------------------------ the host is too slow
 
-timeouts=$(dmesg_count "host did not complete the data path switch to VF within 2000 ms")
+timeouts=$(dmesg_count "host did not complete the data path switch to VF within 10000 ms")
 joined=$(dmesg_count "joined VF $vf")
 host_switches=$(sim_read switches)
-sim_knob switch_delay_ms 3000
+sim_knob switch_delay_ms 12000
 in_g ip link set "$vf" down
 in_g ip link set "$vf" up
-check "switch_delay_ms=3000: the VF joins again" \
+check "switch_delay_ms=12000: the VF joins again" \
 	wait_for 30 log_rose "joined VF $vf" "$joined"
-check "the switch times out after 2 s and is logged" \
-	wait_for 30 log_rose "host did not complete the data path switch to VF within 2000 ms" "$timeouts"
+check "the switch times out after 10 s and is logged" \
+	wait_for 30 log_rose "host did not complete the data path switch to VF within 10000 ms" "$timeouts"
 check_eq "the data path stays synthetic, no switch counted" \
 	"synthetic switches=0" "$(topo_datapath) switches=$(topo_stat datapath_switches)"
 check_eq "traffic goes on over the synthetic path: $NPING pings exactly" \

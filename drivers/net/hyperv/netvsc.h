@@ -27,7 +27,10 @@
 #include "transport.h"
 
 #define NETVSC_DRV_NAME		"netvsc"
+/* How long a switch to synthetic waits for the host, under RTNL. */
 #define NETVSC_SWITCH_TIMEOUT_MS	2000
+/* How long a switch to the VF may take; nothing waits for it meanwhile. */
+#define NETVSC_SWITCH_VF_TIMEOUT_MS	10000
 
 /* Offloads intersected with the VF while it is joined. */
 #define NETVSC_VF_OFFLOADS	(NETIF_F_SG | NETIF_F_CSUM_MASK |	\

@@ -152,7 +152,7 @@ static void netvsc_to_vf_failed(struct netvsc_priv *priv,
 }
 
 /* Ask the host to switch to @vf; netvsc_switch_work() goes on when it
- * answers, or when it has not within NETVSC_SWITCH_TIMEOUT_MS.  Until
+ * answers, or when it has not within NETVSC_SWITCH_VF_TIMEOUT_MS.  Until
  * then we transmit synthetic and RTNL is free.
  */
 static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
@@ -172,7 +172,7 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
 	priv->switch_pending = true;
 	priv->switch_reason = reason;
 	schedule_delayed_work(&priv->switch_work,
-			      msecs_to_jiffies(NETVSC_SWITCH_TIMEOUT_MS));
+			      msecs_to_jiffies(NETVSC_SWITCH_VF_TIMEOUT_MS));
 }
 
 /* The host answered the switch to the VF, or the time for it ran out. */
@@ -202,7 +202,7 @@ static void netvsc_switch_work(struct work_struct *work)
 	if (!answered) {
 		netdev_err(priv->dev,
 			   "host did not complete the data path switch to VF within %u ms\n",
-			   NETVSC_SWITCH_TIMEOUT_MS);
+			   NETVSC_SWITCH_VF_TIMEOUT_MS);
 		err = -ETIMEDOUT;
 	}
 	if (err) {
