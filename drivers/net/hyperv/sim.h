@@ -256,6 +256,7 @@ void netvsc_sim_proto_debugfs(struct netvsc_sim_dev *sim, struct dentry *dir);
 
 /* sim_faults.c */
 extern atomic_t netvsc_sim_fail_register;
+void netvsc_sim_faults_debugfs(struct dentry *dir);
 int netvsc_sim_faults_init(void);
 void netvsc_sim_faults_exit(void);
 

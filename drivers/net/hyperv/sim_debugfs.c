@@ -41,6 +41,8 @@
  *   (0: the device's, 1: all zeroes, 2: multicast), and fail_register:
  *   the next N guest NICs fail to register, in either mode, after the
  *   host reported their link (sim_faults.c).
+ *   netvsc_sim/rtnl_hold_ms: write N to hold RTNL for N ms, as a slow
+ *   RTNL user would (sim_faults.c).
  *
  * Locking: debugfs removal waits for handlers in flight, and a device's
  * directory goes before the device.  A live offload change takes RTNL
@@ -207,6 +209,7 @@ int netvsc_sim_debugfs_init(void)
 	/* Both modes (sim_faults.c). */
 	debugfs_create_atomic_t("fail_register", 0600, defaults,
 				&netvsc_sim_fail_register);
+	netvsc_sim_faults_debugfs(netvsc_sim_ddir);
 	return 0;
 }
 
