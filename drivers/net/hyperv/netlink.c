@@ -3,7 +3,8 @@
  * netvsc: the "netvsc" generic netlink family.
  *
  *   dev-get  do (by ifindex or ifname) and dump, in the caller's netns
- *   dev-set  the per-device join delay, carrier hold and data path pin
+ *   dev-set  the per-device join delay, carrier hold and data path pin;
+ *            forget the remembered VF settings
  *            (CAP_NET_ADMIN in the device's netns)
  *   events   a notification for every join, leave and data path switch
  *
@@ -37,6 +38,7 @@ static const struct nla_policy netvsc_nl_policy[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_CARRIER_HOLD_MS]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &netvsc_nl_carrier_hold_range),
 	[NETVSC_A_CARRIER_HOLD_DEFAULT]	= { .type = NLA_FLAG },
+	[NETVSC_A_VF_SETTINGS_CLEAR]	= { .type = NLA_FLAG },
 	[NETVSC_A_PIN]			= NLA_POLICY_MAX(NLA_U32,
 							 NETVSC_PIN_SYNTHETIC),
 };
@@ -135,6 +137,26 @@ static int netvsc_nl_put_vf(struct sk_buff *skb, struct net_device *vf)
 				    READ_ONCE(vf->gso_max_segs));
 }
 
+static int netvsc_nl_put_settings(struct sk_buff *skb,
+				  const struct netvsc_vf_settings *s)
+{
+	struct nlattr *nest;
+
+	if (!s->valid)
+		return 0;
+	nest = nla_nest_start(skb, NETVSC_A_VF_SETTINGS);
+	if (!nest ||
+	    nla_put(skb, NETVSC_A_VF_SETTINGS_PERM_ADDR, ETH_ALEN,
+		    s->perm_addr) ||
+	    nla_put_u32(skb, NETVSC_A_VF_SETTINGS_RX_RING, s->rx_ring) ||
+	    nla_put_u32(skb, NETVSC_A_VF_SETTINGS_TX_RING, s->tx_ring)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* One device; a notification (@event not 0) also carries its event. */
 static int netvsc_nl_fill(struct sk_buff *skb, struct netvsc_priv *priv,
 			  u32 portid, u32 seq, int flags, u8 cmd,
@@ -197,6 +219,8 @@ static int netvsc_nl_fill(struct sk_buff *skb, struct netvsc_priv *priv,
 		goto cancel;
 
 	if (vf && netvsc_nl_put_vf(skb, vf))
+		goto cancel;
+	if (netvsc_nl_put_settings(skb, &priv->vf_settings))
 		goto cancel;
 
 	if (event && (nla_put_u32(skb, NETVSC_A_EVENT, event) ||
@@ -312,7 +336,8 @@ static int netvsc_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (!tb[NETVSC_A_JOIN_DELAY_MS] && !tb[NETVSC_A_JOIN_DELAY_DEFAULT] &&
 	    !tb[NETVSC_A_CARRIER_HOLD_MS] &&
-	    !tb[NETVSC_A_CARRIER_HOLD_DEFAULT] && !tb[NETVSC_A_PIN]) {
+	    !tb[NETVSC_A_CARRIER_HOLD_DEFAULT] && !tb[NETVSC_A_PIN] &&
+	    !tb[NETVSC_A_VF_SETTINGS_CLEAR]) {
 		GENL_SET_ERR_MSG(info, "nothing to set");
 		return -EINVAL;
 	}
@@ -346,6 +371,8 @@ static int netvsc_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u32(tb[NETVSC_A_CARRIER_HOLD_MS]));
 	if (tb[NETVSC_A_CARRIER_HOLD_DEFAULT])
 		WRITE_ONCE(priv->carrier_hold_ms, -1);
+	if (tb[NETVSC_A_VF_SETTINGS_CLEAR])
+		netvsc_settings_clear(priv);
 	if (tb[NETVSC_A_PIN]) {
 		priv->pinned = nla_get_u32(tb[NETVSC_A_PIN]) ==
 			       NETVSC_PIN_SYNTHETIC;

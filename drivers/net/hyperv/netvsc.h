@@ -85,6 +85,14 @@ struct netvsc_vf_saved {
 	bool link_seen;
 };
 
+/* VF settings remembered across VF swaps (settings.c). */
+struct netvsc_vf_settings {
+	bool valid;
+	u8 perm_addr[ETH_ALEN];
+	u32 rx_ring;
+	u32 tx_ring;
+};
+
 /**
  * struct netvsc_priv - a synthetic device
  * @dev: the synthetic net_device
@@ -102,6 +110,12 @@ struct netvsc_vf_saved {
  * @vf_state: pairing state (enum netvsc_state)
  * @vf_addr_sync: whether ndo_set_rx_mode syncs address lists to @vf
  * @vf_saved: what the join changed
+ * @vf_settings: what the user set on a VF, for the next VF with its
+ *	permanent address
+ * @vf_defaults_valid: @vf_default_rx and @vf_default_tx hold the joined
+ *	VF's ring sizes as it joined
+ * @vf_default_rx: its rx ring size then
+ * @vf_default_tx: its tx ring size then
  * @vf_evicted: a VF that the user took away (moved out of our namespace,
  *	or gave another address); it is only compared with, never
  *	dereferenced, and forgotten when it unregisters for good (see
@@ -164,6 +178,10 @@ struct netvsc_priv {
 	enum netvsc_state vf_state;
 	bool vf_addr_sync;
 	struct netvsc_vf_saved vf_saved;
+	struct netvsc_vf_settings vf_settings;
+	bool vf_defaults_valid;
+	u32 vf_default_rx;
+	u32 vf_default_tx;
 	const struct net_device *vf_evicted;
 	struct hlist_node evict_node;
 	unsigned int vf_gso_seen;
@@ -273,6 +291,11 @@ void netvsc_datapath_update(struct netvsc_priv *priv,
 void netvsc_vf_init(struct netvsc_priv *priv);
 void netvsc_vf_cancel(struct netvsc_priv *priv);
 bool netvsc_work_rtnl(struct delayed_work *dwork);
+
+/* settings.c */
+void netvsc_settings_join(struct netvsc_priv *priv, struct net_device *vf);
+void netvsc_settings_leave(struct netvsc_priv *priv, struct net_device *vf);
+void netvsc_settings_clear(struct netvsc_priv *priv);
 
 /* carrier.c */
 unsigned int netvsc_carrier_hold_ms(const struct netvsc_priv *priv);

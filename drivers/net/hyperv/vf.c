@@ -639,6 +639,9 @@ void netvsc_vf_join(struct netvsc_priv *priv)
 	netvsc_vf_push(priv, vf, netvsc_vf_movable(vf, priv->caps.features));
 	netvsc_vf_features_changed(priv);
 
+	/* what the user set on this VF before it last left */
+	netvsc_settings_join(priv, vf);
+
 	/* 4. open */
 	if (netif_running(dev) && !netif_running(vf)) {
 		err = dev_open(vf, NULL);
@@ -681,6 +684,8 @@ void netvsc_vf_leave(struct netvsc_priv *priv, enum netvsc_reason reason)
 		return;
 
 	alive = vf->reg_state == NETREG_REGISTERED;
+	if (alive)
+		netvsc_settings_leave(priv, vf);
 	WRITE_ONCE(priv->vf_state, NETVSC_STATE_LEAVING);
 
 	/* 5. the data path */

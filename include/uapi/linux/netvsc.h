@@ -116,7 +116,7 @@ enum netvsc_event {
  * enum netvsc_cmd - commands of the netvsc family
  * @NETVSC_CMD_DEV_GET: get one synthetic device (do) or all (dump)
  * @NETVSC_CMD_DEV_SET: set the join delay, the carrier hold or the data
- *	path pin
+ *	path pin, or forget the remembered VF settings
  * @NETVSC_CMD_DEV_NTF: notification, on the "events" group
  */
 enum netvsc_cmd {
@@ -168,6 +168,10 @@ enum netvsc_cmd {
  *	(flag), absent otherwise
  * @NETVSC_A_CARRIER_HOLDS: holds started, that is VF link losses the
  *	carrier rode out or began to (u64)
+ * @NETVSC_A_VF_SETTINGS: what the user set on a VF, applied again when a
+ *	VF with the same permanent address joins (nest of enum
+ *	netvsc_vf_settings_attr), absent if nothing is remembered
+ * @NETVSC_A_VF_SETTINGS_CLEAR: in DEV_SET, forget them (flag)
  */
 enum netvsc_attr {
 	NETVSC_A_UNSPEC,
@@ -199,6 +203,8 @@ enum netvsc_attr {
 	NETVSC_A_CARRIER_HOLD_DEFAULT,
 	NETVSC_A_CARRIER_HELD,
 	NETVSC_A_CARRIER_HOLDS,
+	NETVSC_A_VF_SETTINGS,
+	NETVSC_A_VF_SETTINGS_CLEAR,
 
 	__NETVSC_A_MAX,
 	NETVSC_A_MAX = __NETVSC_A_MAX - 1
@@ -233,6 +239,17 @@ enum netvsc_limits_attr {
 
 	__NETVSC_A_LIMITS_MAX,
 	NETVSC_A_LIMITS_MAX = __NETVSC_A_LIMITS_MAX - 1
+};
+
+/* Remembered VF settings in NETVSC_A_VF_SETTINGS. */
+enum netvsc_vf_settings_attr {
+	NETVSC_A_VF_SETTINGS_UNSPEC,
+	NETVSC_A_VF_SETTINGS_PERM_ADDR,	/* the VF's permanent MAC (binary) */
+	NETVSC_A_VF_SETTINGS_RX_RING,	/* rx ring size (u32) */
+	NETVSC_A_VF_SETTINGS_TX_RING,	/* tx ring size (u32) */
+
+	__NETVSC_A_VF_SETTINGS_MAX,
+	NETVSC_A_VF_SETTINGS_MAX = __NETVSC_A_VF_SETTINGS_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_NETVSC_H */
