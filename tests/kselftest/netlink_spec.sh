@@ -72,6 +72,15 @@ def from_spec(a):
             return None
         return {n.replace("-", "_"): v for n, v in a[k].items()}
 
+    def settings():
+        v = a.get("vf-settings")
+        if v is None:
+            return None
+        h = v.get("perm-addr")
+        return {"perm_addr": (":".join(h[i:i + 2] for i in range(0, 12, 2))
+                              if h is not None else None),
+                "rx_ring": v.get("rx-ring"), "tx_ring": v.get("tx-ring")}
+
     def stats(p):
         return {k[len(p) + 1:].replace("-", "_"): v
                 for k, v in a["stats"].items() if k.startswith(p + "-")}
@@ -99,6 +108,7 @@ def from_spec(a):
         "limits": {"active": limits("limits"),
                    "synthetic": limits("synth-limits"),
                    "vf": limits("vf-limits")},
+        "vf_settings": settings(),
     }
     for k in ("event", "reason"):
         if k in a:

@@ -25,7 +25,7 @@ if [ ! -x "$VFCTL" ]; then
 	echo "# SKIP: tools/vfctl/vfctl not built (make -C tools/vfctl)"
 	exit 4
 fi
-ktap_plan 96
+ktap_plan 99
 # vfctl as nobody runs it: the checkout may be private.
 nvs_unprivileged_copy "$VFCTL" || exit 1
 
@@ -215,7 +215,7 @@ check_eq "-j show: synthetic state before a VF" \
 	'[null, "transparent", "none", "synthetic", "auto", 0, null]' \
 	"$(jget '[d[0][k] for k in ("vf", "mode", "state", "datapath", "pin", "switches", "last_switch")]' <<<"$json")"
 check_eq "-j show: keys" \
-	'["carrier_held", "carrier_hold_ms", "carrier_holds", "datapath", "features", "ifindex", "ifname", "join_delay_ms", "last_switch", "limits", "mode", "pin", "state", "stats", "switches", "vf"]' \
+	'["carrier_held", "carrier_hold_ms", "carrier_holds", "datapath", "features", "ifindex", "ifname", "join_delay_ms", "last_switch", "limits", "mode", "pin", "state", "stats", "switches", "vf", "vf_settings"]' \
 	"$(jget 'sorted(d[0])' <<<"$json")"
 check_eq "-j show: stats, features, limits without a VF" \
 	'[["rx_bytes", "rx_packets", "tx_bytes", "tx_dropped", "tx_packets"], null, null, ["gso_max_segs", "gso_max_size", "tso_max_segs", "tso_max_size"]]' \
@@ -465,6 +465,12 @@ check_err "set carrier-hold without a value" 2 "carrier-hold needs a value" -- \
 check_err "set carrier-hold 5 with a bad join-delay: nothing is set" 1 \
 	"Numerical result out of range" "join-delay-ms" -- \
 	vf set "$TOPO_DEV" carrier-hold 5 join-delay 600001
+check_err "set vf-settings keep" 2 "invalid vf-settings 'keep'" -- \
+	vf set "$TOPO_DEV" vf-settings keep
+check "set vf-settings clear, with nothing remembered" \
+	vf set "$TOPO_DEV" vf-settings clear
+check_eq "show: no VF settings" "none" \
+	"$(vf show "$TOPO_DEV" | sed -n 's/^\tvf settings: //p')"
 check_err "set datapath vf" 2 "invalid datapath 'vf'" -- \
 	vf set "$TOPO_DEV" datapath vf
 check_err "set without a setting" 2 "nothing to set" -- vf set "$TOPO_DEV"

@@ -47,6 +47,8 @@ static const char *const attr_names[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_CARRIER_HOLD_DEFAULT]	= "carrier-hold-default",
 	[NETVSC_A_CARRIER_HELD]		= "carrier-held",
 	[NETVSC_A_CARRIER_HOLDS]	= "carrier-holds",
+	[NETVSC_A_VF_SETTINGS]		= "vf-settings",
+	[NETVSC_A_VF_SETTINGS_CLEAR]	= "vf-settings-clear",
 };
 
 /* MNL_TYPE_UNSPEC: not checked (padding). */
@@ -78,6 +80,8 @@ static const enum mnl_attr_data_type attr_types[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_CARRIER_HOLD_DEFAULT]	= MNL_TYPE_FLAG,
 	[NETVSC_A_CARRIER_HELD]		= MNL_TYPE_FLAG,
 	[NETVSC_A_CARRIER_HOLDS]	= MNL_TYPE_U64,
+	[NETVSC_A_VF_SETTINGS]		= MNL_TYPE_NESTED,
+	[NETVSC_A_VF_SETTINGS_CLEAR]	= MNL_TYPE_FLAG,
 };
 
 static const char *const stats_keys[NETVSC_A_STATS_MAX + 1] = {
@@ -249,6 +253,36 @@ static int parse_limits(struct parse_ctx *p, const struct nlattr *attr,
 	return ret;
 }
 
+static int parse_settings_cb(const struct nlattr *attr, void *data)
+{
+	unsigned int type = mnl_attr_get_type(attr);
+	struct parse_ctx *p = data;
+	struct vf_dev *d = p->d;
+
+	switch (type) {
+	case NETVSC_A_VF_SETTINGS_PERM_ADDR:
+		if (mnl_attr_get_payload_len(attr) != sizeof(d->settings_addr))
+			return parse_fail(p, type);
+		memcpy(d->settings_addr, mnl_attr_get_payload(attr),
+		       sizeof(d->settings_addr));
+		break;
+	case NETVSC_A_VF_SETTINGS_RX_RING:
+	case NETVSC_A_VF_SETTINGS_TX_RING:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return parse_fail(p, type);
+		if (type == NETVSC_A_VF_SETTINGS_RX_RING)
+			d->settings_rx_ring = mnl_attr_get_u32(attr);
+		else
+			d->settings_tx_ring = mnl_attr_get_u32(attr);
+		break;
+	default:
+		/* From a newer kernel. */
+		return MNL_CB_OK;
+	}
+	d->settings_present |= 1U << type;
+	return MNL_CB_OK;
+}
+
 static void copy_name(char *dst, const struct nlattr *attr)
 {
 	snprintf(dst, IF_NAMESIZE, "%s", mnl_attr_get_str(attr));
@@ -339,6 +373,11 @@ static int parse_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case NETVSC_A_VF_LIMITS:
 		ret = parse_limits(p, attr, VF_VF);
+		break;
+	case NETVSC_A_VF_SETTINGS:
+		p->nest = attr_names[type];
+		ret = mnl_attr_parse_nested(attr, parse_settings_cb, p);
+		p->nest = NULL;
 		break;
 	case NETVSC_A_EVENT:
 		d->event = mnl_attr_get_u32(attr);
@@ -591,6 +630,29 @@ void vf_dev_json_members(struct jw *jw, const struct vf_dev *d)
 	json_limits(jw, d, NETVSC_A_SYNTH_LIMITS, "synthetic", VF_SYNTH);
 	json_limits(jw, d, NETVSC_A_VF_LIMITS, "vf", VF_VF);
 	jw_obj_close(jw);
+
+	if (vf_has(d, NETVSC_A_VF_SETTINGS)) {
+		char addr[18];
+
+		jw_obj_open(jw, "vf_settings");
+		if (d->settings_present & (1U << NETVSC_A_VF_SETTINGS_PERM_ADDR)) {
+			vf_mac_str(d->settings_addr, addr, sizeof(addr));
+			jw_str(jw, "perm_addr", addr);
+		} else {
+			jw_null(jw, "perm_addr");
+		}
+		if (d->settings_present & (1U << NETVSC_A_VF_SETTINGS_RX_RING))
+			jw_u64(jw, "rx_ring", d->settings_rx_ring);
+		else
+			jw_null(jw, "rx_ring");
+		if (d->settings_present & (1U << NETVSC_A_VF_SETTINGS_TX_RING))
+			jw_u64(jw, "tx_ring", d->settings_tx_ring);
+		else
+			jw_null(jw, "tx_ring");
+		jw_obj_close(jw);
+	} else {
+		jw_null(jw, "vf_settings");
+	}
 }
 
 /**
@@ -678,6 +740,18 @@ static void print_enum(const char *label, const struct vf_dev *d,
 }
 
 /**
+ * vf_mac_str - a MAC address as text
+ * @addr: six bytes
+ * @buf: where to write it
+ * @len: its size, at least 18
+ */
+void vf_mac_str(const unsigned char *addr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", addr[0], addr[1],
+		 addr[2], addr[3], addr[4], addr[5]);
+}
+
+/**
  * vf_dev_print - a device as text, one "key: value" line per item
  * @d: the device
  */
@@ -737,6 +811,15 @@ void vf_dev_print(const struct vf_dev *d)
 	print_limits("limits", d, NETVSC_A_LIMITS, VF_ACTIVE);
 	print_limits("synthetic limits", d, NETVSC_A_SYNTH_LIMITS, VF_SYNTH);
 	print_limits("vf limits", d, NETVSC_A_VF_LIMITS, VF_VF);
+	if (vf_has(d, NETVSC_A_VF_SETTINGS)) {
+		char addr[18];
+
+		vf_mac_str(d->settings_addr, addr, sizeof(addr));
+		printf("\tvf settings: rx ring %u, tx ring %u (VF %s)\n",
+		       d->settings_rx_ring, d->settings_tx_ring, addr);
+	} else {
+		printf("\tvf settings: none\n");
+	}
 }
 
 /**

@@ -14,7 +14,7 @@
 #include "vfctl.h"
 
 /* The number of results main() prints; KTAP wants it first. */
-#define TEST_PLAN	27
+#define TEST_PLAN	28
 
 static unsigned int test_n;
 static unsigned int test_failed;
@@ -213,8 +213,21 @@ static void put_common(struct nlmsghdr *nlh, bool vf)
 		mnl_attr_put_u32(nlh, NETVSC_A_VF_FEATURES, 0);
 	put_limits(nlh, NETVSC_A_LIMITS, 100);
 	put_limits(nlh, NETVSC_A_SYNTH_LIMITS, 200);
-	if (vf)
+	if (vf) {
+		static const unsigned char addr[6] = {
+			0x52, 0x54, 0x00, 0x0a, 0x0b, 0x0c
+		};
+
 		put_limits(nlh, NETVSC_A_VF_LIMITS, 300);
+		nest = mnl_attr_nest_start(nlh, NETVSC_A_VF_SETTINGS);
+		mnl_attr_put(nlh, NETVSC_A_VF_SETTINGS_PERM_ADDR, sizeof(addr),
+			     addr);
+		mnl_attr_put_u32(nlh, NETVSC_A_VF_SETTINGS_RX_RING, 512);
+		mnl_attr_put_u32(nlh, NETVSC_A_VF_SETTINGS_TX_RING, 1024);
+		/* From a newer kernel: must be skipped. */
+		mnl_attr_put_u32(nlh, NETVSC_A_VF_SETTINGS_MAX + 3, 1);
+		mnl_attr_nest_end(nlh, nest);
+	}
 	/* From a newer kernel: must be skipped. */
 	mnl_attr_put_strz(nlh, NETVSC_A_MAX + 1, "future");
 }
@@ -259,7 +272,9 @@ static const char *const json_with_vf[] = {
 	"\"synthetic\":{\"tso_max_size\":200,\"tso_max_segs\":201,",
 	"\"gso_max_size\":202,\"gso_max_segs\":203},",
 	"\"vf\":{\"tso_max_size\":300,\"tso_max_segs\":301,",
-	"\"gso_max_size\":302,\"gso_max_segs\":303}}}",
+	"\"gso_max_size\":302,\"gso_max_segs\":303}},",
+	"\"vf_settings\":{\"perm_addr\":\"52:54:00:0a:0b:0c\",",
+	"\"rx_ring\":512,\"tx_ring\":1024}}",
 	NULL
 };
 
@@ -280,7 +295,8 @@ static const char *const json_event[] = {
 	"\"limits\":{\"active\":{\"tso_max_size\":100,\"tso_max_segs\":101,",
 	"\"gso_max_size\":102,\"gso_max_segs\":103},",
 	"\"synthetic\":{\"tso_max_size\":200,\"tso_max_segs\":201,",
-	"\"gso_max_size\":202,\"gso_max_segs\":203},\"vf\":null}}",
+	"\"gso_max_size\":202,\"gso_max_segs\":203},\"vf\":null},",
+	"\"vf_settings\":null}",
 	NULL
 };
 
@@ -413,6 +429,20 @@ static void test_parse(void)
 	ret = vf_dev_parse(nlh, &d, err, sizeof(err));
 	result(ret == -EPROTO && strstr(err, "stats"),
 	       "a 32-bit counter is rejected", NULL, err);
+
+	nlh = msg_start(NETVSC_CMD_DEV_GET);
+	mnl_attr_put_u32(nlh, NETVSC_A_IFINDEX, 7);
+	mnl_attr_put_strz(nlh, NETVSC_A_IFNAME, "eth1");
+	{
+		struct nlattr *nest = mnl_attr_nest_start(nlh,
+							  NETVSC_A_VF_SETTINGS);
+
+		mnl_attr_put(nlh, NETVSC_A_VF_SETTINGS_PERM_ADDR, 5, "abcde");
+		mnl_attr_nest_end(nlh, nest);
+	}
+	ret = vf_dev_parse(nlh, &d, err, sizeof(err));
+	result(ret == -EPROTO && strstr(err, "vf-settings"),
+	       "a 5-byte VF address is rejected", NULL, err);
 
 	nlh = msg_start(NETVSC_CMD_DEV_GET);
 	mnl_attr_put_u32(nlh, NETVSC_A_IFINDEX, 7);

@@ -7,6 +7,7 @@
  *   vfctl [-j] monitor
  *   vfctl set DEV join-delay MS|default
  *   vfctl set DEV carrier-hold MS|default
+ *   vfctl set DEV vf-settings clear
  *   vfctl set DEV datapath synthetic|auto
  *
  * Exit status: 0 success, 1 the kernel or the system refused, 2 bad
@@ -40,6 +41,7 @@ static const char usage_text[] =
 "       vfctl [OPTIONS] monitor\n"
 "       vfctl set DEV join-delay MS|default\n"
 "       vfctl set DEV carrier-hold MS|default\n"
+"       vfctl set DEV vf-settings clear\n"
 "       vfctl set DEV datapath synthetic|auto\n"
 "\n"
 "Show and control netvsc synthetic NICs and the SR-IOV VFs they adopt.\n"
@@ -54,6 +56,8 @@ static const char usage_text[] =
 "                      how long the carrier stays on when the VF loses\n"
 "                      its link (0-600000 ms; 0: not at all), or back to\n"
 "                      the module default\n"
+"  set DEV vf-settings clear\n"
+"                      forget the VF settings remembered for the next VF\n"
 "  set DEV datapath synthetic|auto\n"
 "                      pin the data path to synthetic, or let the driver\n"
 "                      choose (the VF when it can)\n"
@@ -425,6 +429,7 @@ struct set_req {
 	bool hold;
 	bool hold_default;
 	__u32 hold_ms;
+	bool clear;
 	bool pin;
 	__u32 pin_val;
 };
@@ -459,6 +464,18 @@ static int parse_carrier_hold(const char *val, struct set_req *req)
 	return 0;
 }
 
+static int parse_vf_settings(const char *val, struct set_req *req)
+{
+	if (req->clear)
+		return usage_error("set: vf-settings given twice");
+	if (!val)
+		return usage_error("set: vf-settings needs a value");
+	if (strcmp(val, "clear"))
+		return usage_error("set: invalid vf-settings '%s' (clear)", val);
+	req->clear = true;
+	return 0;
+}
+
 static int parse_datapath(const char *val, struct set_req *req)
 {
 	if (req->pin)
@@ -489,6 +506,8 @@ static int parse_set(int argc, char **argv, struct set_req *req)
 			ret = parse_join_delay(val, req);
 		else if (!strcmp(argv[i], "carrier-hold"))
 			ret = parse_carrier_hold(val, req);
+		else if (!strcmp(argv[i], "vf-settings"))
+			ret = parse_vf_settings(val, req);
 		else if (!strcmp(argv[i], "datapath"))
 			ret = parse_datapath(val, req);
 		else
@@ -531,14 +550,17 @@ static int cmd_set(int argc, char **argv)
 		mnl_attr_put(nlh, NETVSC_A_CARRIER_HOLD_DEFAULT, 0, NULL);
 	else if (req.hold)
 		mnl_attr_put_u32(nlh, NETVSC_A_CARRIER_HOLD_MS, req.hold_ms);
+	if (req.clear)
+		mnl_attr_put(nlh, NETVSC_A_VF_SETTINGS_CLEAR, 0, NULL);
 	if (req.pin)
 		mnl_attr_put_u32(nlh, NETVSC_A_PIN, req.pin_val);
 
 	err = nl_exchange(&ctx, nlh, NULL, NULL);
 	if (err) {
-		snprintf(what, sizeof(what), "%s: set%s%s%s", argv[0],
+		snprintf(what, sizeof(what), "%s: set%s%s%s%s", argv[0],
 			 req.delay ? " join-delay" : "",
 			 req.hold ? " carrier-hold" : "",
+			 req.clear ? " vf-settings" : "",
 			 req.pin ? " datapath" : "");
 		report(&ctx, what, err);
 		ret = EXIT_FAILURE;

@@ -97,6 +97,10 @@ enum {
  * @limits_present: per path, bit N set when NETVSC_A_LIMITS_* N was
  * @limits: per path (VF_ACTIVE...), NETVSC_A_LIMITS_* values
  * @features: per path, NETVSC_F_* masks
+ * @settings_present: bit N set when NETVSC_A_VF_SETTINGS_* N was present
+ * @settings_addr: the remembered VF settings' permanent address
+ * @settings_rx_ring: their rx ring size
+ * @settings_tx_ring: their tx ring size
  */
 struct vf_dev {
 	__u64 present;
@@ -121,6 +125,10 @@ struct vf_dev {
 	__u32 features[VF_NPATHS];
 	__u32 limits_present[VF_NPATHS];
 	__u32 limits[VF_NPATHS][NETVSC_A_LIMITS_MAX + 1];
+	__u32 settings_present;
+	unsigned char settings_addr[6];
+	__u32 settings_rx_ring;
+	__u32 settings_tx_ring;
 	__u32 event;
 	__u32 reason;
 };
@@ -134,6 +142,7 @@ const char *vf_attr_name(unsigned int type);
 int vf_dev_parse(const struct nlmsghdr *nlh, struct vf_dev *d, char *err,
 		 size_t errlen);
 void vf_time_str(__u64 ns, char *buf, size_t len);
+void vf_mac_str(const unsigned char *addr, char *buf, size_t len);
 __u64 vf_age_ns(__u64 boot_ns);
 void vf_dev_json_members(struct jw *jw, const struct vf_dev *d);
 void vf_dev_print(const struct vf_dev *d);
