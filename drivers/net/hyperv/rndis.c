@@ -378,9 +378,13 @@ int netvsc_rndis_set_filter(struct netvsc_eng *eng, u32 filter)
 
 	if (filter & NETVSC_RX_DIRECTED)
 		ndis |= NDIS_PACKET_TYPE_DIRECTED;
-	if (filter & NETVSC_RX_MULTICAST)
-		ndis |= NDIS_PACKET_TYPE_MULTICAST;
-	if (filter & NETVSC_RX_ALLMULTI)
+	/* NDIS_PACKET_TYPE_MULTICAST passes the groups of the host's
+	 * multicast list only, and we program none
+	 * (OID_802_3_MULTICAST_LIST): any group takes ALL_MULTICAST, as
+	 * Linux's in-tree rndis_set_multicast(), FreeBSD's hn(4) and DPDK's
+	 * net/netvsc do.
+	 */
+	if (filter & (NETVSC_RX_MULTICAST | NETVSC_RX_ALLMULTI))
 		ndis |= NDIS_PACKET_TYPE_ALL_MULTICAST;
 	if (filter & NETVSC_RX_BROADCAST)
 		ndis |= NDIS_PACKET_TYPE_BROADCAST;

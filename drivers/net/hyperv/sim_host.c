@@ -40,8 +40,15 @@ bool netvsc_sim_filter_pass(const struct netvsc_sim_dev *sim,
 		return true;
 	if (is_broadcast_ether_addr(eth->h_dest))
 		return filter & NETVSC_RX_BROADCAST;
+	/* In protocol mode the bits are the guest's NDIS packet filter:
+	 * NDIS_PACKET_TYPE_MULTICAST passes only the groups of the multicast
+	 * list (NDIS's OID_802_3_MULTICAST_LIST: an address in the list is
+	 * enabled to receive multicast frames), and this host keeps none.
+	 * In direct mode the core's "some groups" bit passes them.
+	 */
 	if (is_multicast_ether_addr(eth->h_dest))
-		return filter & (NETVSC_RX_MULTICAST | NETVSC_RX_ALLMULTI);
+		return (filter & NETVSC_RX_ALLMULTI) ||
+		       (!sim->proto && (filter & NETVSC_RX_MULTICAST));
 	return (filter & NETVSC_RX_DIRECTED) &&
 	       ether_addr_equal(eth->h_dest, guest ? guest->dev_addr : sim->mac);
 }
