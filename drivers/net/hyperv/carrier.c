@@ -18,6 +18,12 @@
  *   hold expires    carrier off until the VF's link is back
  *   VF leaves       hold ends; the carrier is the synthetic link's
  *
+ * When the host moves the synthetic NIC to another network
+ * (RNDIS_STATUS_NETWORK_CHANGE) the carrier goes off for
+ * NETVSC_RENEW_MS, VF or not, so that DHCP clients and the like renew
+ * what they got from the old network; Linux's in-tree driver does so for
+ * 2 s (linkwatch reports a change at most once a second).
+ *
  * Locking: the carrier state is RTNL's (asserted).  The hold's work item
  * is cancelled under RTNL, so it takes RTNL with netvsc_work_rtnl() and
  * checks under it that its hold is still on: a hold that ended while the
@@ -28,6 +34,8 @@
 #include <linux/rtnetlink.h>
 
 #include "netvsc.h"
+
+#define NETVSC_RENEW_MS		2000
 
 /**
  * netvsc_carrier_hold_ms - the carrier hold time in effect
@@ -108,6 +116,11 @@ void netvsc_carrier_update(struct netvsc_priv *priv)
 
 	if (vf_link)
 		priv->vf_saved.link_seen = true;
+	if (priv->renewing) {
+		netvsc_carrier_unhold(priv);
+		netif_carrier_off(priv->dev);
+		return;
+	}
 	if (vf_link || !joined || !netvsc_vf_transparent)
 		netvsc_carrier_unhold(priv);
 
@@ -144,6 +157,39 @@ static void netvsc_hold_work(struct work_struct *work)
 }
 
 /**
+ * netvsc_carrier_renew - take the carrier off for a network change
+ * @priv: the synthetic device
+ *
+ * Only a carrier that is on goes: a device without link has nothing to
+ * renew.
+ */
+void netvsc_carrier_renew(struct netvsc_priv *priv)
+{
+	ASSERT_RTNL();
+
+	if (!netif_carrier_ok(priv->dev) || priv->renewing)
+		return;
+	netdev_info(priv->dev,
+		    "the host moved us to another network: carrier off for %u ms\n",
+		    NETVSC_RENEW_MS);
+	priv->renewing = true;
+	schedule_delayed_work(&priv->renew_work,
+			      msecs_to_jiffies(NETVSC_RENEW_MS));
+}
+
+static void netvsc_renew_work(struct work_struct *work)
+{
+	struct netvsc_priv *priv = container_of(to_delayed_work(work),
+						struct netvsc_priv, renew_work);
+
+	if (!netvsc_work_rtnl(&priv->renew_work))
+		return;
+	priv->renewing = false;
+	netvsc_carrier_update(priv);
+	rtnl_unlock();
+}
+
+/**
  * netvsc_carrier_init - set up the carrier hold of a new synthetic device
  * @priv: the synthetic device
  */
@@ -151,6 +197,7 @@ void netvsc_carrier_init(struct netvsc_priv *priv)
 {
 	priv->carrier_hold_ms = -1;
 	INIT_DELAYED_WORK(&priv->hold_work, netvsc_hold_work);
+	INIT_DELAYED_WORK(&priv->renew_work, netvsc_renew_work);
 }
 
 /**
@@ -162,6 +209,8 @@ void netvsc_carrier_cancel(struct netvsc_priv *priv)
 	ASSERT_RTNL();
 
 	cancel_delayed_work_sync(&priv->hold_work);
+	cancel_delayed_work_sync(&priv->renew_work);
 	priv->carrier_held = false;
 	priv->hold_expired = false;
+	priv->renewing = false;
 }

@@ -3,8 +3,8 @@
  * netvsc: life of a synthetic device, and the up-calls of its transport.
  *
  * Locking: netvsc_register() and netvsc_unregister() take RTNL and must
- * be called without it.  netvsc_link_change() and netvsc_datapath_done()
- * may be called from any context; netvsc_caps_changed() sleeps and takes
+ * be called without it.  netvsc_link_change(), netvsc_network_change()
+ * and netvsc_datapath_done() may be called from any context; netvsc_caps_changed() sleeps and takes
  * RTNL.
  */
 
@@ -22,6 +22,8 @@ static void netvsc_link_work(struct work_struct *work)
 
 	rtnl_lock();
 	if (priv->dev->reg_state == NETREG_REGISTERED) {
+		if (xchg(&priv->net_changed, false))
+			netvsc_carrier_renew(priv);
 		netvsc_carrier_update(priv);
 		netvsc_datapath_update(priv, NETVSC_REASON_JOIN);
 	}
@@ -183,6 +185,23 @@ void netvsc_link_change(struct net_device *dev, bool up)
 	schedule_work(&priv->link_work);
 }
 EXPORT_SYMBOL_GPL(netvsc_link_change);
+
+/**
+ * netvsc_network_change - the host moved the synthetic NIC to another
+ *	network
+ * @dev: the device
+ *
+ * The carrier goes off for a moment, so that userspace renews its
+ * addresses (carrier.c).
+ */
+void netvsc_network_change(struct net_device *dev)
+{
+	struct netvsc_priv *priv = netdev_priv(dev);
+
+	WRITE_ONCE(priv->net_changed, true);
+	schedule_work(&priv->link_work);
+}
+EXPORT_SYMBOL_GPL(netvsc_network_change);
 
 /**
  * netvsc_datapath_done - the host answered a data path switch

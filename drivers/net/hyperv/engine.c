@@ -46,6 +46,23 @@ void netvsc_eng_link(struct netvsc_eng *eng, bool up)
 }
 
 /**
+ * netvsc_eng_network_change - report that the host moved us to another
+ *	network
+ * @eng: the engine
+ *
+ * Context: any.
+ */
+void netvsc_eng_network_change(struct netvsc_eng *eng)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&eng->upcall_lock, flags);
+	if (eng->upcalls)
+		netvsc_network_change(eng->dev);
+	spin_unlock_irqrestore(&eng->upcall_lock, flags);
+}
+
+/**
  * netvsc_eng_vf_assoc - report the host's VF association to the core
  * @eng: the engine
  * @allocated: whether a VF is allocated to us

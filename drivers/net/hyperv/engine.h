@@ -291,6 +291,7 @@ void netvsc_tx_done(struct netvsc_eng *eng, const struct netvsc_vmpkt *pkt);
 
 /* engine.c */
 void netvsc_eng_link(struct netvsc_eng *eng, bool up);
+void netvsc_eng_network_change(struct netvsc_eng *eng);
 void netvsc_eng_vf_assoc(struct netvsc_eng *eng, bool allocated, u32 serial);
 
 #endif /* _NETVSC_ENGINE_H */

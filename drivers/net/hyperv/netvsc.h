@@ -145,6 +145,9 @@ struct netvsc_vf_settings {
  *	link is back
  * @held_flaps: number of holds started
  * @hold_work: ends the hold when it runs out
+ * @net_changed: the host reported a network change (any context)
+ * @renewing: the carrier is off for a network change
+ * @renew_work: gives it back
  * @datapath: the data path in effect (enum netvsc_datapath)
  * @pinned: an administrator pinned the data path to synthetic
  * @join_delay_ms: per-device join delay, or -1 for the module default
@@ -207,6 +210,9 @@ struct netvsc_priv {
 	bool hold_expired;
 	u64 held_flaps;
 	struct delayed_work hold_work;
+	bool net_changed;
+	bool renewing;
+	struct delayed_work renew_work;
 
 	enum netvsc_datapath datapath;
 	bool pinned;
@@ -300,6 +306,7 @@ void netvsc_settings_clear(struct netvsc_priv *priv);
 /* carrier.c */
 unsigned int netvsc_carrier_hold_ms(const struct netvsc_priv *priv);
 void netvsc_carrier_update(struct netvsc_priv *priv);
+void netvsc_carrier_renew(struct netvsc_priv *priv);
 void netvsc_carrier_init(struct netvsc_priv *priv);
 void netvsc_carrier_cancel(struct netvsc_priv *priv);
 

@@ -413,6 +413,9 @@ static void netvsc_rndis_indicate(struct netvsc_eng *eng, const u8 *msg,
 	case RNDIS_STATUS_MEDIA_DISCONNECT:
 		netvsc_eng_link(eng, false);
 		break;
+	case RNDIS_STATUS_NETWORK_CHANGE:
+		netvsc_eng_network_change(eng);
+		break;
 	default:
 		netdev_dbg(eng->dev, "RNDIS status 0x%08x indicated\n", status);
 	}

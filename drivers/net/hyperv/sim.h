@@ -248,6 +248,7 @@ void netvsc_sim_proto_host_to_guest(struct netvsc_sim_dev *sim,
 				    struct sk_buff *skb);
 void netvsc_sim_proto_link(struct netvsc_sim_dev *sim, bool up);
 void netvsc_sim_proto_link_sync(struct netvsc_sim_dev *sim, bool up);
+void netvsc_sim_proto_indicate(struct netvsc_sim_dev *sim, u32 status);
 void netvsc_sim_proto_switch_done(struct netvsc_sim_dev *sim, u64 id,
 				  enum netvsc_datapath path, int err);
 int netvsc_sim_proto_vf_assoc(struct netvsc_sim_dev *sim);

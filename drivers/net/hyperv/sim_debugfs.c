@@ -24,6 +24,7 @@
  *     drop_completion      drop the host's next N answers to requests
  *     vf_serial            serial number of the VF association
  *     vf_allocated         write 1/0: send the VF association
+ *     network_change       write 1: indicate a network change
  *     ring_full            the guest's next N writes find the ring full
  *     deliver_hold         1: hold back what the host sends the guest
  *     inject_malformed     write a kind: send one malformed packet

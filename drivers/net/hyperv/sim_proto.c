@@ -1053,6 +1053,17 @@ drop:
  */
 void netvsc_sim_proto_link(struct netvsc_sim_dev *sim, bool up)
 {
+	netvsc_sim_proto_indicate(sim, up ? RNDIS_STATUS_MEDIA_CONNECT :
+					    RNDIS_STATUS_MEDIA_DISCONNECT);
+}
+
+/**
+ * netvsc_sim_proto_indicate - send the guest an RNDIS status indication
+ * @sim: the device
+ * @status: RNDIS_STATUS_*
+ */
+void netvsc_sim_proto_indicate(struct netvsc_sim_dev *sim, u32 status)
+{
 	struct netvsc_sim_proto *p = sim->proto;
 	struct {
 		struct rndis_hdr h;
@@ -1060,8 +1071,7 @@ void netvsc_sim_proto_link(struct netvsc_sim_dev *sim, bool up)
 	} __packed r = {
 		.h.type = RNDIS_MSG_INDICATE,
 		.h.len = sizeof(r),
-		.i.status = up ? RNDIS_STATUS_MEDIA_CONNECT :
-				 RNDIS_STATUS_MEDIA_DISCONNECT,
+		.i.status = status,
 	};
 
 	if (READ_ONCE(p->rndis_up))
@@ -1241,6 +1251,22 @@ int netvsc_sim_proto_inject(struct netvsc_sim_dev *sim, const char *kind)
 
 /* ------------------------------------------------------------ debugfs */
 
+/* A Hyper-V host tells the guest so when it moves the NIC to another
+ * network (RNDIS_STATUS_NETWORK_CHANGE; Linux's in-tree driver and
+ * FreeBSD's hn(4) renew the link for it).
+ */
+static int netvsc_sim_netchange_set(void *data, u64 val)
+{
+	struct netvsc_sim_dev *sim = data;
+
+	if (val != 1)
+		return -EINVAL;
+	netvsc_sim_proto_indicate(sim, RNDIS_STATUS_NETWORK_CHANGE);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(netvsc_sim_netchange_fops, NULL,
+			 netvsc_sim_netchange_set, "%llu\n");
+
 static int netvsc_sim_vf_alloc_get(void *data, u64 *val)
 {
 	struct netvsc_sim_dev *sim = data;
@@ -1381,6 +1407,8 @@ void netvsc_sim_proto_debugfs(struct netvsc_sim_dev *sim, struct dentry *dir)
 				   &netvsc_sim_vf_alloc_fops);
 	debugfs_create_file_unsafe("vf_assoc_hold", 0600, dir, sim,
 				   &netvsc_sim_assoc_hold_fops);
+	debugfs_create_file_unsafe("network_change", 0200, dir, sim,
+				   &netvsc_sim_netchange_fops);
 	debugfs_create_atomic_t("ring_full", 0600, dir, &p->ring_full);
 	debugfs_create_file_unsafe("deliver_hold", 0600, dir, p,
 				   &netvsc_sim_deliver_hold_fops);

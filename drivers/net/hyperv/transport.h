@@ -105,6 +105,7 @@ void netvsc_rx(struct net_device *dev, struct sk_buff *skb);
 void netvsc_synth_tx_sent(struct net_device *dev, unsigned int len);
 void netvsc_synth_tx_dropped(struct net_device *dev);
 void netvsc_link_change(struct net_device *dev, bool up);
+void netvsc_network_change(struct net_device *dev);
 void netvsc_datapath_done(struct net_device *dev, u32 cookie, int err);
 void netvsc_caps_changed(struct net_device *dev);
 void netvsc_vf_assoc(struct net_device *dev, bool allocated, u32 serial);
