@@ -422,46 +422,45 @@ static bool parse_u32(const char *s, __u32 *val)
 	return true;
 }
 
+/* A setting in ms that can also go back to the module's default. */
+struct ms_setting {
+	bool set;
+	bool to_default;
+	__u32 ms;
+};
+
 struct set_req {
-	bool delay;
-	bool delay_default;
-	__u32 delay_ms;
-	bool hold;
-	bool hold_default;
-	__u32 hold_ms;
+	struct ms_setting delay;
+	struct ms_setting hold;
 	bool clear;
 	bool pin;
 	__u32 pin_val;
 };
 
-static int parse_join_delay(const char *val, struct set_req *req)
+static int parse_ms_setting(const char *name, const char *val, __u32 max,
+			    struct ms_setting *m)
 {
-	if (req->delay)
-		return usage_error("set: join-delay given twice");
+	if (m->set)
+		return usage_error("set: %s given twice", name);
 	if (!val)
-		return usage_error("set: join-delay needs a value");
-	req->delay = true;
+		return usage_error("set: %s needs a value", name);
+	m->set = true;
 	if (!strcmp(val, "default"))
-		req->delay_default = true;
-	else if (!parse_u32(val, &req->delay_ms))
-		return usage_error("set: invalid join-delay '%s' (0-%u ms or default)",
-				   val, JOIN_DELAY_MAX);
+		m->to_default = true;
+	else if (!parse_u32(val, &m->ms))
+		return usage_error("set: invalid %s '%s' (0-%u ms or default)",
+				   name, val, max);
 	return 0;
 }
 
-static int parse_carrier_hold(const char *val, struct set_req *req)
+/* @attr, or @default_attr for "default". */
+static void put_ms_setting(struct nlmsghdr *nlh, const struct ms_setting *m,
+			   __u16 attr, __u16 default_attr)
 {
-	if (req->hold)
-		return usage_error("set: carrier-hold given twice");
-	if (!val)
-		return usage_error("set: carrier-hold needs a value");
-	req->hold = true;
-	if (!strcmp(val, "default"))
-		req->hold_default = true;
-	else if (!parse_u32(val, &req->hold_ms))
-		return usage_error("set: invalid carrier-hold '%s' (0-%u ms or default)",
-				   val, CARRIER_HOLD_MAX);
-	return 0;
+	if (m->set && m->to_default)
+		mnl_attr_put(nlh, default_attr, 0, NULL);
+	else if (m->set)
+		mnl_attr_put_u32(nlh, attr, m->ms);
 }
 
 static int parse_vf_settings(const char *val, struct set_req *req)
@@ -503,9 +502,11 @@ static int parse_set(int argc, char **argv, struct set_req *req)
 	for (i = 1; i < argc; i += 2) {
 		val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(argv[i], "join-delay"))
-			ret = parse_join_delay(val, req);
+			ret = parse_ms_setting(argv[i], val, JOIN_DELAY_MAX,
+					       &req->delay);
 		else if (!strcmp(argv[i], "carrier-hold"))
-			ret = parse_carrier_hold(val, req);
+			ret = parse_ms_setting(argv[i], val, CARRIER_HOLD_MAX,
+					       &req->hold);
 		else if (!strcmp(argv[i], "vf-settings"))
 			ret = parse_vf_settings(val, req);
 		else if (!strcmp(argv[i], "datapath"))
@@ -542,14 +543,10 @@ static int cmd_set(int argc, char **argv)
 	nlh = nl_msg_start(&ctx, ctx.family, NLM_F_ACK, NETVSC_CMD_DEV_SET,
 			   NETVSC_FAMILY_VERSION);
 	mnl_attr_put_strz(nlh, NETVSC_A_IFNAME, argv[0]);
-	if (req.delay && req.delay_default)
-		mnl_attr_put(nlh, NETVSC_A_JOIN_DELAY_DEFAULT, 0, NULL);
-	else if (req.delay)
-		mnl_attr_put_u32(nlh, NETVSC_A_JOIN_DELAY_MS, req.delay_ms);
-	if (req.hold && req.hold_default)
-		mnl_attr_put(nlh, NETVSC_A_CARRIER_HOLD_DEFAULT, 0, NULL);
-	else if (req.hold)
-		mnl_attr_put_u32(nlh, NETVSC_A_CARRIER_HOLD_MS, req.hold_ms);
+	put_ms_setting(nlh, &req.delay, NETVSC_A_JOIN_DELAY_MS,
+		       NETVSC_A_JOIN_DELAY_DEFAULT);
+	put_ms_setting(nlh, &req.hold, NETVSC_A_CARRIER_HOLD_MS,
+		       NETVSC_A_CARRIER_HOLD_DEFAULT);
 	if (req.clear)
 		mnl_attr_put(nlh, NETVSC_A_VF_SETTINGS_CLEAR, 0, NULL);
 	if (req.pin)
@@ -558,8 +555,8 @@ static int cmd_set(int argc, char **argv)
 	err = nl_exchange(&ctx, nlh, NULL, NULL);
 	if (err) {
 		snprintf(what, sizeof(what), "%s: set%s%s%s%s", argv[0],
-			 req.delay ? " join-delay" : "",
-			 req.hold ? " carrier-hold" : "",
+			 req.delay.set ? " join-delay" : "",
+			 req.hold.set ? " carrier-hold" : "",
 			 req.clear ? " vf-settings" : "",
 			 req.pin ? " datapath" : "");
 		report(&ctx, what, err);
