@@ -371,7 +371,7 @@ static int t_info_beyond(void) { return info(8, 16, 30); }
 static int t_info_wrap(void) { return info(0x20, 0xfffffff0, 64); }
 static int t_info_trunc(void) { return info(0, 0, 20); }
 
-static int indicate(u32 blen, u32 boff, u32 len)
+static int indicate_status(u32 want, u32 blen, u32 boff, u32 len)
 {
 	u32 status;
 	u8 *b;
@@ -380,21 +380,43 @@ static int indicate(u32 blen, u32 boff, u32 len)
 	memset(in, 0, sizeof(in));
 	put32(0, RNDIS_MSG_INDICATE);
 	put32(4, len);
-	put32(8, RNDIS_STATUS_MEDIA_CONNECT);
+	put32(8, want);
 	put32(12, blen);
 	put32(16, boff);
 	b = exact(len);
 	rc = netvsc_parse_indicate(b, len, &status, &why);
-	if (!rc && status != RNDIS_STATUS_MEDIA_CONNECT)
+	if (!rc && status != want)
 		rc = -100;
 	free(b);
 	return rc;
+}
+
+static int indicate(u32 blen, u32 boff, u32 len)
+{
+	return indicate_status(RNDIS_STATUS_MEDIA_CONNECT, blen, boff, len);
 }
 
 static int t_indicate_ok(void) { return indicate(0, 0, 20); }
 static int t_indicate_buf_ok(void) { return indicate(4, 12, 24); }
 static int t_indicate_beyond(void) { return indicate(8, 12, 24); }
 static int t_indicate_trunc(void) { return indicate(0, 0, 16); }
+/* A network change carries the kind of change, a u32, as FreeBSD's
+ * hn(4) reads it; a host may also send none.
+ */
+static int t_indicate_netchange(void)
+{
+	return indicate_status(RNDIS_STATUS_NETWORK_CHANGE, 4, 12, 24);
+}
+
+static int t_indicate_netchange_bare(void)
+{
+	return indicate_status(RNDIS_STATUS_NETWORK_CHANGE, 0, 0, 20);
+}
+
+static int t_indicate_netchange_beyond(void)
+{
+	return indicate_status(RNDIS_STATUS_NETWORK_CHANGE, 4, 16, 24);
+}
 
 static int offload(u8 type, u16 size, u32 len)
 {
@@ -487,6 +509,9 @@ static const struct {
 	T(indicate_buf_ok, 0),
 	T(indicate_beyond, -EINVAL),
 	T(indicate_trunc, -EMSGSIZE),
+	T(indicate_netchange, 0),
+	T(indicate_netchange_bare, 0),
+	T(indicate_netchange_beyond, -EINVAL),
 	T(offload_ok, 0),
 	T(offload_6_0_ok, 0),
 	T(offload_type, -EINVAL),
