@@ -162,6 +162,7 @@ struct netvsc_vf_settings {
  * @switch_done: completed when the transport reports the outcome
  * @switch_pending: a switch to the VF awaits the host's answer (RTNL)
  * @switch_reason: the reason to record when it completes (RTNL)
+ * @switch_deadline: when it times out, in jiffies (RTNL)
  * @switch_work: completes it, on the answer or when the time runs out
  * @vf_allocated: the host associated a VF (assoc.c; WRITE_ONCE/READ_ONCE)
  * @vf_serial: the serial number of that VF
@@ -229,6 +230,7 @@ struct netvsc_priv {
 	struct completion switch_done;
 	bool switch_pending;
 	enum netvsc_reason switch_reason;
+	unsigned long switch_deadline;
 	struct delayed_work switch_work;
 
 	bool vf_allocated;

@@ -171,6 +171,9 @@ static void netvsc_to_vf(struct netvsc_priv *priv, struct net_device *vf,
 	}
 	priv->switch_pending = true;
 	priv->switch_reason = reason;
+	priv->switch_deadline = jiffies +
+				msecs_to_jiffies(NETVSC_SWITCH_VF_TIMEOUT_MS);
+	/* Queued already if the answer came: it goes on at once then. */
 	schedule_delayed_work(&priv->switch_work,
 			      msecs_to_jiffies(NETVSC_SWITCH_VF_TIMEOUT_MS));
 }
@@ -194,6 +197,13 @@ static void netvsc_switch_work(struct work_struct *work)
 	spin_lock_irq(&priv->switch_lock);
 	answered = priv->switch_answered;
 	err = priv->switch_err;
+	/* Queued by the answer to an older request: wait on. */
+	if (!answered && time_before(jiffies, priv->switch_deadline)) {
+		spin_unlock_irq(&priv->switch_lock);
+		schedule_delayed_work(&priv->switch_work,
+				      priv->switch_deadline - jiffies);
+		goto unlock;
+	}
 	if (!answered)
 		priv->switch_cookie++;	/* a late answer is ignored */
 	spin_unlock_irq(&priv->switch_lock);
