@@ -23,15 +23,12 @@ module_param_named(vf_join_delay_ms, netvsc_vf_join_delay_ms, uint, 0644);
 MODULE_PARM_DESC(vf_join_delay_ms,
 		 "Delay between claiming a VF and switching the data path to it, in ms");
 
-/* At most what the netlink family takes for one device. */
-#define NETVSC_CARRIER_HOLD_MAX_MS	600000
-
 unsigned int netvsc_vf_carrier_hold_ms = 2000;
 
 static int netvsc_carrier_hold_set(const char *val,
 				   const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 0, NETVSC_CARRIER_HOLD_MAX_MS);
+	return param_set_uint_minmax(val, kp, 0, NETVSC_MS_SETTING_MAX);
 }
 
 static const struct kernel_param_ops netvsc_carrier_hold_ops = {

@@ -20,12 +20,9 @@
 
 #include "netvsc.h"
 
-static struct netlink_range_validation netvsc_nl_join_delay_range = {
-	.max = 600000,
-};
-
-static struct netlink_range_validation netvsc_nl_carrier_hold_range = {
-	.max = 600000,
+/* The join delay and the carrier hold. */
+static struct netlink_range_validation netvsc_nl_ms_range = {
+	.max = NETVSC_MS_SETTING_MAX,
 };
 
 static const struct nla_policy netvsc_nl_policy[NETVSC_A_MAX + 1] = {
@@ -33,10 +30,10 @@ static const struct nla_policy netvsc_nl_policy[NETVSC_A_MAX + 1] = {
 	[NETVSC_A_IFNAME]		= { .type = NLA_NUL_STRING,
 					    .len = IFNAMSIZ - 1 },
 	[NETVSC_A_JOIN_DELAY_MS]	=
-		NLA_POLICY_FULL_RANGE(NLA_U32, &netvsc_nl_join_delay_range),
+		NLA_POLICY_FULL_RANGE(NLA_U32, &netvsc_nl_ms_range),
 	[NETVSC_A_JOIN_DELAY_DEFAULT]	= { .type = NLA_FLAG },
 	[NETVSC_A_CARRIER_HOLD_MS]	=
-		NLA_POLICY_FULL_RANGE(NLA_U32, &netvsc_nl_carrier_hold_range),
+		NLA_POLICY_FULL_RANGE(NLA_U32, &netvsc_nl_ms_range),
 	[NETVSC_A_CARRIER_HOLD_DEFAULT]	= { .type = NLA_FLAG },
 	[NETVSC_A_VF_SETTINGS_CLEAR]	= { .type = NLA_FLAG },
 	[NETVSC_A_PIN]			= NLA_POLICY_MAX(NLA_U32,

@@ -27,6 +27,9 @@
 #include "transport.h"
 
 #define NETVSC_DRV_NAME		"netvsc"
+/* The largest join delay and carrier hold, in ms, per device or module. */
+#define NETVSC_MS_SETTING_MAX		600000
+
 /* How long a switch to synthetic waits for the host, under RTNL. */
 #define NETVSC_SWITCH_TIMEOUT_MS	2000
 /* How long a switch to the VF may take; nothing waits for it meanwhile. */
